@@ -1,0 +1,17 @@
+//! mailflow: a discrete-event simulator of hybrid mail-routing topologies.
+//!
+//! The pipeline, one line:
+//!
+//! ```text
+//! scenarios/x.yaml → scenario::schema (serde, located errors) → scenario::validate (every problem
+//! at once) → scenario::build → model::Scenario (typed, petgraph topology)
+//! → sim::Engine::new(&scenario, seed) → run_until(horizon) (faults arrive as events; an observer
+//! records) → stats::Summary → exporters (JSON, CSV, console) → reports/…
+//! ```
+//!
+//! `compare` and `sweep` are loops over this pipeline with shared seeds; `validate` stops after
+//! validation.
+
+pub mod model;
+pub mod scenario;
+pub mod sim;

@@ -1,0 +1,2 @@
+//! The `mailflow` command line (placeholder).
+fn main() {}

@@ -1,0 +1,94 @@
+//! Injected failures: what breaks, where and when.
+
+use super::{DomainId, MxRecord, NodeId};
+use crate::sim::time::SimTime;
+
+/// What a fault does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    /// MX lookups for the domain fail (SERVFAIL).
+    DnsFailure { domain: DomainId },
+    /// Connections to the node time out.
+    ServerDown { node: NodeId },
+    /// The node refuses connections from `sources` (empty: everyone).
+    FirewallBlock { node: NodeId, sources: Vec<NodeId> },
+    /// The node answers `421 4.3.2 Service not available`.
+    ServiceUnavailable { node: NodeId },
+    /// The node stops offering STARTTLS.
+    TlsUnavailable { node: NodeId },
+    /// That share of sessions to the node drop mid-transfer.
+    ConnectionDrop { node: NodeId, probability: f64 },
+    /// The node's certificate is expired.
+    CertificateExpired { node: NodeId },
+    /// The certificate subject no longer matches connectors' `tls_domain`.
+    CertificateMismatch { node: NodeId },
+    /// The domain's MX record changes.
+    MxChange { domain: DomainId, mx: Vec<MxRecord> },
+    /// Service times at the node are multiplied by `factor`.
+    Slowdown { node: NodeId, factor: f64 },
+}
+
+impl FaultKind {
+    /// The spelling used in scenarios.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FaultKind::DnsFailure { .. } => "dns_failure",
+            FaultKind::ServerDown { .. } => "server_down",
+            FaultKind::FirewallBlock { .. } => "firewall_block",
+            FaultKind::ServiceUnavailable { .. } => "service_unavailable",
+            FaultKind::TlsUnavailable { .. } => "tls_unavailable",
+            FaultKind::ConnectionDrop { .. } => "connection_drop",
+            FaultKind::CertificateExpired { .. } => "certificate_expired",
+            FaultKind::CertificateMismatch { .. } => "certificate_mismatch",
+            FaultKind::MxChange { .. } => "mx_change",
+            FaultKind::Slowdown { .. } => "slowdown",
+        }
+    }
+
+    /// Every kind's spelling, for error messages.
+    pub const NAMES: [&'static str; 10] = [
+        "dns_failure",
+        "server_down",
+        "firewall_block",
+        "service_unavailable",
+        "tls_unavailable",
+        "connection_drop",
+        "certificate_expired",
+        "certificate_mismatch",
+        "mx_change",
+        "slowdown",
+    ];
+
+    /// The node the fault acts on, if it acts on a node.
+    pub fn node(&self) -> Option<NodeId> {
+        match *self {
+            FaultKind::ServerDown { node }
+            | FaultKind::FirewallBlock { node, .. }
+            | FaultKind::ServiceUnavailable { node }
+            | FaultKind::TlsUnavailable { node }
+            | FaultKind::ConnectionDrop { node, .. }
+            | FaultKind::CertificateExpired { node }
+            | FaultKind::CertificateMismatch { node }
+            | FaultKind::Slowdown { node, .. } => Some(node),
+            FaultKind::DnsFailure { .. } | FaultKind::MxChange { .. } => None,
+        }
+    }
+}
+
+/// A fault with its window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fault {
+    /// What breaks.
+    pub kind: FaultKind,
+    /// When it starts.
+    pub at: SimTime,
+    /// When it ends (`None`: at the end of the run).
+    pub until: Option<SimTime>,
+}
+
+impl Fault {
+    /// Whether the fault is in force at `t`.
+    pub fn active_at(&self, t: SimTime) -> bool {
+        t >= self.at && self.until.is_none_or(|u| t < u)
+    }
+}

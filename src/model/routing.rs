@@ -1,0 +1,183 @@
+//! Domains, MX records, connectors and rules: everything routing decides with.
+
+use super::{ConnectorId, NodeId, TagId};
+use crate::sim::time::SimDuration;
+
+/// One MX record: a host (node) and its preference (lower is tried first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MxRecord {
+    /// The node the record points at.
+    pub host: NodeId,
+    /// Preference; equal preferences are chosen at random (seeded).
+    pub preference: u32,
+}
+
+/// A recipient domain with its DNS and mailbox placement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Domain {
+    /// The domain name, or `"*"` for the rest of the internet.
+    pub name: String,
+    /// True when the scenario has an entry of this exact name (else `"*"`'s settings were copied).
+    pub explicit: bool,
+    /// MX records, sorted by preference.
+    pub mx: Vec<MxRecord>,
+    /// How long resolvers cache the MX answer (default 1 h, domain-facts §5).
+    pub ttl: SimDuration,
+    /// Node → share of the domain's mailboxes (shares sum to 1).
+    pub mailboxes: Vec<(NodeId, f64)>,
+    /// Share of recipients that exist nowhere.
+    pub unknown_recipients: f64,
+}
+
+/// A recipient-domain pattern of a connector or rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DomainPattern {
+    /// `"*"`: every domain.
+    Any,
+    /// `"*.contoso.com"`: strict subdomains of the name.
+    Subdomains(String),
+    /// `contoso.com`: exactly this domain.
+    Exact(String),
+}
+
+impl DomainPattern {
+    /// Parses `*`, `*.suffix` or an exact name (case-insensitive, stored lower-case).
+    pub fn parse(s: &str) -> DomainPattern {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "*" {
+            DomainPattern::Any
+        } else if let Some(rest) = s.strip_prefix("*.") {
+            DomainPattern::Subdomains(rest.to_string())
+        } else {
+            DomainPattern::Exact(s)
+        }
+    }
+
+    /// Whether `domain` matches. The `"*"` domain itself is matched only by `Any`.
+    pub fn matches(&self, domain: &str) -> bool {
+        match self {
+            DomainPattern::Any => true,
+            DomainPattern::Exact(d) => d.eq_ignore_ascii_case(domain),
+            DomainPattern::Subdomains(suffix) => {
+                domain.len() > suffix.len() + 1
+                    && domain[domain.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+                    && domain.as_bytes()[domain.len() - suffix.len() - 1] == b'.'
+            }
+        }
+    }
+
+    /// Higher is more specific: exact (2) > `*.domain` (1) > `*` (0).
+    pub fn specificity(&self) -> u8 {
+        match self {
+            DomainPattern::Any => 0,
+            DomainPattern::Subdomains(_) => 1,
+            DomainPattern::Exact(_) => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for DomainPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DomainPattern::Any => f.write_str("*"),
+            DomainPattern::Subdomains(s) => write!(f, "*.{s}"),
+            DomainPattern::Exact(s) => f.write_str(s),
+        }
+    }
+}
+
+/// TLS use on a connector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Never use TLS.
+    None,
+    /// Use TLS when offered, else send in clear.
+    Opportunistic,
+    /// Defer when TLS (and the validation below) cannot be had.
+    Required,
+}
+
+/// What a TLS connector checks about the destination's certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsValidate {
+    /// Encryption only.
+    None,
+    /// Trusted and unexpired.
+    Certificate,
+    /// Also subject = `tls_domain`.
+    Domain,
+}
+
+/// The TLS settings of a connector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tls {
+    /// none | opportunistic | required.
+    pub mode: TlsMode,
+    /// none | certificate | domain.
+    pub validate: TlsValidate,
+    /// Expected certificate subject for `validate: domain` (wildcards `*.x` allowed).
+    pub tls_domain: Option<String>,
+}
+
+impl Default for Tls {
+    fn default() -> Self {
+        Tls { mode: TlsMode::Opportunistic, validate: TlsValidate::None, tls_domain: None }
+    }
+}
+
+/// Where a connector sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectorTarget {
+    /// Smart-host routing to this node.
+    Node(NodeId),
+    /// Route by the recipient domain's MX.
+    Mx,
+}
+
+/// A directed route between nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Connector {
+    /// The connector's name.
+    pub name: String,
+    /// Node that uses it.
+    pub from: NodeId,
+    /// Smart host or MX routing.
+    pub to: ConnectorTarget,
+    /// Recipient domains it serves.
+    pub domains: Vec<DomainPattern>,
+    /// Only for recipients whose mailbox is on these nodes (empty: no restriction).
+    pub mailboxes_on: Vec<NodeId>,
+    /// TLS settings.
+    pub tls: Tls,
+    /// Network + SMTP handshake time per transfer (microseconds; default 10 ms).
+    pub latency: super::Dist,
+    /// Parallel sessions on this connector (`None`: the node's per-destination limit).
+    pub max_connections: Option<u32>,
+    /// Used only when a rule selects it.
+    pub rule_scoped: bool,
+}
+
+/// What a rule matches on (every given criterion must hold).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct RuleWhen {
+    /// The message carries this tag.
+    pub tag: Option<TagId>,
+    /// The sender domain matches.
+    pub sender_domain: Option<DomainPattern>,
+    /// The recipient domain matches.
+    pub recipient_domain: Option<DomainPattern>,
+}
+
+/// Conditional routing: at `at`, messages matching `when` leave through `route_via`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// The rule's name.
+    pub name: String,
+    /// Node where it is evaluated.
+    pub at: NodeId,
+    /// Criteria.
+    pub when: RuleWhen,
+    /// Connector it selects (from `at`).
+    pub route_via: ConnectorId,
+}
+

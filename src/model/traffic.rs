@@ -1,0 +1,76 @@
+//! Traffic streams: where synthetic messages are submitted, to whom, how often and how large.
+
+use super::{Dist, DomainId, NodeId, TagId};
+use crate::sim::time::SimDuration;
+
+/// How a stream's rate varies over the day.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Profile {
+    /// The mean rate all the time.
+    Constant,
+    /// Piecewise-constant multipliers repeating every 24 h: `(start offset in the day, x)`,
+    /// sorted, the first at 0h. `business_hours` is built into this form.
+    Daily(Vec<(SimDuration, f64)>),
+}
+
+impl Profile {
+    /// The built-in business-hours curve: hourly multipliers averaging 1 with a peak of 2.0 at
+    /// 10–12h and 14–15h (peak ≈ 2× average, the one data point in domain-facts §7.2).
+    pub fn business_hours() -> Profile {
+        const X: [f64; 24] = [
+            0.25, 0.2, 0.2, 0.2, 0.25, 0.3, 0.5, 1.0, 1.6, 1.9, 2.0, 2.0, //
+            1.6, 1.8, 2.0, 1.9, 1.6, 1.2, 0.8, 0.6, 0.5, 0.4, 0.3, 0.3,
+        ];
+        let sum: f64 = X.iter().sum();
+        Profile::Daily(
+            X.iter()
+                .enumerate()
+                .map(|(h, x)| (SimDuration::from_hours(h as u64), x * 24.0 / sum))
+                .collect(),
+        )
+    }
+
+    /// The multiplier in force at `offset` into the day, and when the next segment starts
+    /// (as an offset into the day, `24h` for the end of the day).
+    pub fn segment_at(&self, offset: SimDuration) -> (f64, SimDuration) {
+        match self {
+            Profile::Constant => (1.0, SimDuration::from_days(1)),
+            Profile::Daily(points) => {
+                let i = points.partition_point(|(at, _)| *at <= offset).saturating_sub(1);
+                let end = points.get(i + 1).map(|p| p.0).unwrap_or(SimDuration::from_days(1));
+                (points[i].1, end)
+            }
+        }
+    }
+
+    /// Largest multiplier of the day.
+    pub fn peak(&self) -> f64 {
+        match self {
+            Profile::Constant => 1.0,
+            Profile::Daily(p) => p.iter().map(|x| x.1).fold(0.0, f64::max),
+        }
+    }
+}
+
+/// A stream of synthetic messages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrafficStream {
+    /// The stream's name.
+    pub name: String,
+    /// Node where its messages are submitted.
+    pub from: NodeId,
+    /// Sender domain of its messages.
+    pub sender_domain: DomainId,
+    /// Recipient domains with weights summing to 1.
+    pub to: Vec<(DomainId, f64)>,
+    /// Mean rate, messages per second.
+    pub rate_per_s: f64,
+    /// Daily variation.
+    pub profile: Profile,
+    /// Message size in bytes.
+    pub size: Dist,
+    /// Share of messages carrying each tag.
+    pub tags: Vec<(TagId, f64)>,
+    /// Stop generating this long before the end.
+    pub stop: SimDuration,
+}

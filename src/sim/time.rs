@@ -1,0 +1,157 @@
+//! Simulated time: integer microseconds, never a float clock.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+
+/// Microseconds in one second.
+pub const MICROS_PER_SEC: u64 = 1_000_000;
+
+/// An instant of simulated time, in microseconds since the start of the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(pub u64);
+
+/// A length of simulated time, in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimDuration(pub u64);
+
+impl SimTime {
+    /// The start of every run.
+    pub const ZERO: SimTime = SimTime(0);
+    /// A time after every real event (used for "never").
+    pub const NEVER: SimTime = SimTime(u64::MAX);
+
+    /// Seconds since the start, for reports.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / MICROS_PER_SEC as f64
+    }
+
+    /// The time elapsed since `earlier` (zero if `earlier` is later).
+    pub fn since(self, earlier: SimTime) -> SimDuration {
+        SimDuration(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl SimDuration {
+    /// No time at all.
+    pub const ZERO: SimDuration = SimDuration(0);
+
+    /// Whole seconds.
+    pub const fn from_secs(s: u64) -> Self {
+        SimDuration(s * MICROS_PER_SEC)
+    }
+    /// Whole minutes.
+    pub const fn from_mins(m: u64) -> Self {
+        SimDuration(m * 60 * MICROS_PER_SEC)
+    }
+    /// Whole hours.
+    pub const fn from_hours(h: u64) -> Self {
+        SimDuration(h * 3600 * MICROS_PER_SEC)
+    }
+    /// Whole days.
+    pub const fn from_days(d: u64) -> Self {
+        SimDuration(d * 86_400 * MICROS_PER_SEC)
+    }
+    /// Whole milliseconds.
+    pub const fn from_millis(ms: u64) -> Self {
+        SimDuration(ms * 1000)
+    }
+    /// From (non-negative, finite) seconds, rounded to the nearest microsecond; saturates.
+    pub fn from_secs_f64(s: f64) -> Self {
+        if s.is_nan() || s <= 0.0 {
+            SimDuration(0)
+        } else {
+            let us = (s * MICROS_PER_SEC as f64).round();
+            if us >= u64::MAX as f64 {
+                SimDuration(u64::MAX)
+            } else {
+                SimDuration(us as u64)
+            }
+        }
+    }
+    /// Seconds, for reports and arithmetic with rates.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / MICROS_PER_SEC as f64
+    }
+    /// Microseconds.
+    pub fn as_micros(self) -> u64 {
+        self.0
+    }
+}
+
+impl Add<SimDuration> for SimTime {
+    type Output = SimTime;
+    fn add(self, d: SimDuration) -> SimTime {
+        SimTime(self.0.saturating_add(d.0))
+    }
+}
+impl AddAssign<SimDuration> for SimTime {
+    fn add_assign(&mut self, d: SimDuration) {
+        self.0 = self.0.saturating_add(d.0);
+    }
+}
+impl Add for SimDuration {
+    type Output = SimDuration;
+    fn add(self, d: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_add(d.0))
+    }
+}
+impl Sub<SimTime> for SimTime {
+    type Output = SimDuration;
+    fn sub(self, earlier: SimTime) -> SimDuration {
+        self.since(earlier)
+    }
+}
+
+/// Writes a duration the way scenarios spell it: `1d2h`, `15m`, `250ms`, `0s`.
+impl fmt::Display for SimDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let us = self.0;
+        if us == 0 {
+            return f.write_str("0s");
+        }
+        if us % 1000 != 0 {
+            return write!(f, "{}us", us);
+        }
+        if us < MICROS_PER_SEC || us % MICROS_PER_SEC != 0 {
+            let ms = us / 1000;
+            if ms < 1000 {
+                return write!(f, "{ms}ms");
+            }
+            return write!(f, "{}s", us as f64 / MICROS_PER_SEC as f64);
+        }
+        let mut s = us / MICROS_PER_SEC;
+        let mut out = String::new();
+        for (unit, len) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+            if s >= len {
+                out.push_str(&format!("{}{unit}", s / len));
+                s %= len;
+            }
+        }
+        f.write_str(&out)
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "t+{}", SimDuration(self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_like_scenarios_spell_them() {
+        assert_eq!(SimDuration::from_secs(5400).to_string(), "1h30m");
+        assert_eq!(SimDuration::from_days(2).to_string(), "2d");
+        assert_eq!(SimDuration::from_millis(250).to_string(), "250ms");
+        assert_eq!(SimDuration::ZERO.to_string(), "0s");
+    }
+
+    #[test]
+    fn time_arithmetic_saturates_instead_of_overflowing() {
+        assert_eq!(SimTime(u64::MAX - 1) + SimDuration(5), SimTime(u64::MAX));
+        assert_eq!(SimTime(3).since(SimTime(10)), SimDuration::ZERO);
+    }
+}
