@@ -109,10 +109,10 @@ impl fmt::Display for SimDuration {
         if us == 0 {
             return f.write_str("0s");
         }
-        if us % 1000 != 0 {
+        if !us.is_multiple_of(1000) {
             return write!(f, "{}us", us);
         }
-        if us < MICROS_PER_SEC || us % MICROS_PER_SEC != 0 {
+        if us < MICROS_PER_SEC || !us.is_multiple_of(MICROS_PER_SEC) {
             let ms = us / 1000;
             if ms < 1000 {
                 return write!(f, "{ms}ms");

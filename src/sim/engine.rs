@@ -1,0 +1,422 @@
+//! The engine: state of every node, queue and message, and the loop that runs events.
+//!
+//! The loop is the SimPy core: pop the earliest `(time, seq)` event, advance `now`, dispatch to
+//! one small handler per event kind. Domain behaviour lives in the handlers (`sim::hop` for
+//! nodes, `sim::session` for delivery queues).
+
+use std::collections::VecDeque;
+
+use super::dns::Dns;
+use super::event::{Event, EventQueue};
+use super::faults::FaultState;
+use super::message::Slab;
+use super::rng::{self, SimRng};
+use super::routing::{QueueKey, RouteTable};
+use super::time::{SimDuration, SimTime};
+use crate::model::{FaultKind, Scenario, Warmup, Workers};
+use crate::stats::{Observer, SampleRow};
+
+/// Run state of a node.
+#[derive(Debug)]
+pub(crate) struct NodeState {
+    /// Most messages in service at once (`u32::MAX` for unlimited).
+    pub limit: u32,
+    /// Messages in service now.
+    pub busy: u32,
+    /// Messages waiting for a worker, in arrival order.
+    pub waiting: VecDeque<u32>,
+    /// Code index of its expiry NDR.
+    pub expiry_code: u16,
+    /// Code index of its loop NDR.
+    pub loop_code: u16,
+    /// Code index of its unknown-recipient NDR.
+    pub unknown_code: u16,
+    /// Sender-domain rewrite, by domain index (`u16::MAX`: unchanged).
+    pub rewrite: Vec<u16>,
+}
+
+/// Whether a delivery queue may open sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum QueueMode {
+    /// Sessions up to the limit.
+    Open,
+    /// The destination failed: wait for the retry time without new attempts.
+    Retry,
+    /// One session tries the destination; the rest wait for its result.
+    Probing,
+}
+
+/// Run state of a delivery queue (one per sending node and next hop).
+#[derive(Debug)]
+pub(crate) struct QueueState {
+    /// Identity.
+    pub key: QueueKey,
+    /// Messages waiting, in arrival order.
+    pub msgs: VecDeque<u32>,
+    /// Sessions open.
+    pub active: u32,
+    /// Most sessions at once (the node's `max_connections_per_destination`).
+    pub limit: u32,
+    /// Open, retrying or probing.
+    pub mode: QueueMode,
+    /// Consecutive failed attempts.
+    pub failures: u32,
+    /// Bumped at each deferral so stale retry timers are ignored.
+    pub generation: u32,
+    /// The last deferral code (for alerts and expiry NDR attribution).
+    pub last_code: Option<u16>,
+}
+
+/// Run state of a connector shared by its queues.
+#[derive(Debug, Default)]
+pub(crate) struct ConnectorState {
+    /// Sessions open across its queues.
+    pub active: u32,
+    /// `max_connections` (`u32::MAX`: none).
+    pub limit: u32,
+    /// Its queues, to wake when a session frees up.
+    pub queues: Vec<u32>,
+}
+
+/// Run state of a traffic stream.
+#[derive(Debug)]
+pub(crate) struct StreamState {
+    /// Last moment it may generate.
+    pub stop_at: SimTime,
+    /// Cumulative recipient-domain weights.
+    pub to_cum: Vec<(f64, u16)>,
+}
+
+/// Random streams by purpose and entity.
+#[derive(Debug)]
+pub(crate) struct Rngs {
+    pub arrivals: Vec<SimRng>,
+    pub attributes: Vec<SimRng>,
+    pub service: Vec<SimRng>,
+    pub spam: Vec<SimRng>,
+    pub mx: Vec<SimRng>,
+    pub drops: Vec<SimRng>,
+    pub latency: Vec<SimRng>,
+    pub direct_latency: SimRng,
+    pub ndr: SimRng,
+}
+
+impl Rngs {
+    fn new(sc: &Scenario, seed: u64) -> Rngs {
+        let per = |purpose: &str, names: &mut dyn Iterator<Item = &String>| -> Vec<SimRng> {
+            names.map(|n| rng::stream(seed, purpose, n)).collect()
+        };
+        Rngs {
+            arrivals: per("arrivals", &mut sc.traffic.iter().map(|t| &t.name)),
+            attributes: per("attributes", &mut sc.traffic.iter().map(|t| &t.name)),
+            service: per("service", &mut sc.nodes.iter().map(|n| &n.name)),
+            spam: per("spam", &mut sc.nodes.iter().map(|n| &n.name)),
+            mx: per("mx", &mut sc.nodes.iter().map(|n| &n.name)),
+            drops: per("drops", &mut sc.nodes.iter().map(|n| &n.name)),
+            latency: per("latency", &mut sc.connectors.iter().map(|c| &c.name)),
+            direct_latency: rng::stream(seed, "latency", ""),
+            ndr: rng::stream(seed, "ndr", ""),
+        }
+    }
+}
+
+/// A simulation of one scenario with one seed.
+pub struct Engine<'s> {
+    pub(crate) sc: &'s Scenario,
+    pub(crate) seed: u64,
+    pub(crate) now: SimTime,
+    pub(crate) horizon: SimTime,
+    pub(crate) warmup_end: SimTime,
+    pub(crate) events: EventQueue,
+    pub(crate) msgs: Slab,
+    pub(crate) routes: RouteTable,
+    pub(crate) dns: Dns,
+    pub(crate) faults: FaultState,
+    pub(crate) nodes: Vec<NodeState>,
+    pub(crate) queues: Vec<QueueState>,
+    pub(crate) connectors: Vec<ConnectorState>,
+    pub(crate) streams: Vec<StreamState>,
+    pub(crate) rng: Rngs,
+    /// Code texts by index (fixed codes first, then expiry codes of the policies).
+    pub(crate) codes: Vec<String>,
+    /// MX answer version each `mx_change` fault switches to, and the one it replaced.
+    pub(crate) mx_versions: Vec<(u32, u32)>,
+    /// Everything recorded.
+    pub obs: Observer,
+    /// Events handled so far.
+    pub events_handled: u64,
+}
+
+impl<'s> Engine<'s> {
+    /// Prepares a run of `sc` with master seed `seed`: routes precomputed, first arrivals,
+    /// samples and fault edges scheduled.
+    pub fn new(sc: &'s Scenario, seed: u64) -> Engine<'s> {
+        let routes = RouteTable::build(sc);
+        let mut codes: Vec<String> = super::delivery::FIXED_CODES.iter().map(|c| c.to_string()).collect();
+        let mut code_of = |text: &str| -> u16 {
+            match codes.iter().position(|c| c == text) {
+                Some(i) => i as u16,
+                None => {
+                    codes.push(text.to_string());
+                    (codes.len() - 1) as u16
+                }
+            }
+        };
+        let domain_names: Vec<&str> = sc.domains.iter().map(|d| d.name.as_str()).collect();
+        let nodes = sc
+            .nodes
+            .iter()
+            .map(|n| {
+                let exo = n.kind == crate::model::NodeKind::ExchangeOnline;
+                NodeState {
+                    limit: match n.workers {
+                        Workers::Limited(k) => k,
+                        Workers::Unlimited => u32::MAX,
+                    },
+                    busy: 0,
+                    waiting: VecDeque::new(),
+                    expiry_code: code_of(&n.retry.expiry_code),
+                    loop_code: if exo { super::delivery::C_LOOP_EXO } else { super::delivery::C_LOOP },
+                    unknown_code: if exo { super::delivery::C_UNKNOWN_EXO } else { super::delivery::C_UNKNOWN },
+                    rewrite: domain_names
+                        .iter()
+                        .map(|d| {
+                            n.rewrite_sender
+                                .iter()
+                                .find(|(p, _)| p.matches(d))
+                                .map_or(u16::MAX, |(_, to)| to.0 as u16)
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let mut connectors: Vec<ConnectorState> = sc
+            .connectors
+            .iter()
+            .map(|c| ConnectorState { active: 0, limit: c.max_connections.unwrap_or(u32::MAX), queues: vec![] })
+            .collect();
+        let queues = routes
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                if let Some(c) = key.connector {
+                    connectors[c.index()].queues.push(i as u32);
+                }
+                QueueState {
+                    key: *key,
+                    msgs: VecDeque::new(),
+                    active: 0,
+                    limit: sc.node(key.node).max_connections_per_destination.max(1),
+                    mode: QueueMode::Open,
+                    failures: 0,
+                    generation: 0,
+                    last_code: None,
+                }
+            })
+            .collect();
+        let horizon = SimTime(0) + sc.duration;
+        let warmup_end = match sc.warmup {
+            Warmup::Fixed(d) => SimTime(0) + d,
+            Warmup::Auto => SimTime(0),
+        };
+        let streams = sc
+            .traffic
+            .iter()
+            .map(|t| {
+                let mut acc = 0.0;
+                StreamState {
+                    stop_at: SimTime(horizon.0.saturating_sub(t.stop.0)),
+                    to_cum: t
+                        .to
+                        .iter()
+                        .map(|(d, w)| {
+                            acc += w;
+                            (acc, d.0 as u16)
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let mut dns = Dns::new(sc);
+        let mx_versions = sc
+            .faults
+            .iter()
+            .map(|f| match &f.kind {
+                FaultKind::MxChange { domain, mx } => (dns.add_answer(domain.index(), mx.clone()), 0),
+                _ => (0, 0),
+            })
+            .collect();
+        let mut e = Engine {
+            sc,
+            seed,
+            now: SimTime::ZERO,
+            horizon,
+            warmup_end,
+            events: EventQueue::new(),
+            msgs: Slab::default(),
+            routes,
+            dns,
+            faults: FaultState::new(sc),
+            nodes,
+            queues,
+            connectors,
+            streams,
+            rng: Rngs::new(sc, seed),
+            codes,
+            mx_versions,
+            obs: Observer::new(sc.nodes.len(), sc.connectors.len(), sc.traffic.len()),
+            events_handled: 0,
+        };
+        for s in 0..sc.traffic.len() {
+            if let Some(t) = e.next_arrival(s, SimTime::ZERO) {
+                e.events.schedule(t, Event::Arrival { stream: s as u32 });
+            }
+        }
+        for (i, f) in sc.faults.iter().enumerate() {
+            e.events.schedule(f.at, Event::FaultEdge { fault: i as u32, start: true });
+            if let Some(u) = f.until {
+                e.events.schedule(u, Event::FaultEdge { fault: i as u32, start: false });
+            }
+        }
+        if warmup_end > SimTime::ZERO {
+            e.events.schedule(warmup_end, Event::WarmupEnd);
+        }
+        e.events.schedule(SimTime::ZERO, Event::Sample);
+        e
+    }
+
+    /// Simulated now.
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// The end of the run.
+    pub fn horizon(&self) -> SimTime {
+        self.horizon
+    }
+
+    /// The scenario being run.
+    pub fn scenario(&self) -> &'s Scenario {
+        self.sc
+    }
+
+    /// The master seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Messages in flight now (generated traffic and NDRs).
+    pub fn live_messages(&self) -> usize {
+        self.msgs.live()
+    }
+
+    /// Most messages in flight at once.
+    pub fn peak_in_flight(&self) -> usize {
+        self.msgs.peak()
+    }
+
+    /// Message slots allocated (a memory measure: 40 bytes each).
+    pub fn message_capacity(&self) -> usize {
+        self.msgs.capacity()
+    }
+
+    /// The text of code index `i`.
+    pub fn code_text(&self, i: u16) -> &str {
+        &self.codes[i as usize]
+    }
+
+    /// Runs every event up to and including `until` (capped at the horizon).
+    pub fn run_until(&mut self, until: SimTime) {
+        let until = until.min(self.horizon);
+        while let Some(t) = self.events.peek_time() {
+            if t > until {
+                break;
+            }
+            let (t, ev) = self.events.pop().expect("peeked");
+            debug_assert!(t >= self.now, "time went backwards");
+            self.now = t;
+            self.events_handled += 1;
+            self.dispatch(ev);
+        }
+        self.now = self.now.max(until);
+    }
+
+    /// Runs to the horizon and closes the time integrals.
+    pub fn run(&mut self) {
+        self.run_until(self.horizon);
+        self.obs.close(self.horizon);
+    }
+
+    fn dispatch(&mut self, ev: Event) {
+        match ev {
+            Event::Arrival { stream } => self.on_arrival(stream as usize),
+            Event::ServiceDone { node, msg } => self.on_service_done(node as usize, msg),
+            Event::SessionDone { queue, msg, outcome } => self.on_session_done(queue as usize, msg, outcome),
+            Event::RetryDue { queue, generation } => self.on_retry_due(queue as usize, generation),
+            Event::FaultEdge { fault, start } => self.on_fault_edge(fault as usize, start),
+            Event::Sample => self.on_sample(),
+            Event::WarmupEnd => self.obs.restart_averages(self.now),
+        }
+    }
+
+    fn on_fault_edge(&mut self, i: usize, start: bool) {
+        let f = &self.sc.faults[i];
+        match &f.kind {
+            FaultKind::DnsFailure { domain } => self.dns.set_failing(domain.index(), start),
+            FaultKind::MxChange { domain, .. } => {
+                let (version, _) = self.mx_versions[i];
+                if start {
+                    let old = self.dns.set_current(domain.index(), version);
+                    self.mx_versions[i].1 = old;
+                } else {
+                    let old = self.mx_versions[i].1;
+                    self.dns.set_current(domain.index(), old);
+                }
+            }
+            kind => self.faults.apply(i as u32, kind, start),
+        }
+    }
+
+    fn on_sample(&mut self) {
+        let t = self.now;
+        let nodes = self.sc.nodes.len();
+        for (i, n) in self.obs.nodes.iter().enumerate() {
+            self.obs.series.rows.push(SampleRow {
+                time: t,
+                entity: i as u32,
+                queued: n.queued,
+                in_service: n.busy + n.sending,
+                delivered: n.ts_delivered,
+                deferred: n.deferrals,
+                ndr: n.ts_ndr,
+            });
+        }
+        for (i, c) in self.obs.connectors.iter().enumerate() {
+            self.obs.series.rows.push(SampleRow {
+                time: t,
+                entity: (nodes + i) as u32,
+                queued: c.queued,
+                in_service: c.active,
+                delivered: c.delivered,
+                deferred: c.deferrals_by_code.values().sum(),
+                ndr: c.ndr,
+            });
+        }
+        let next = t + self.sc.sample_every.max(SimDuration(1));
+        if next <= self.horizon {
+            self.events.schedule(next, Event::Sample);
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// The identity of delivery queue `q`.
+    pub fn queue_key(&self, q: usize) -> QueueKey {
+        self.queues[q].key
+    }
+    /// Number of delivery queues.
+    pub fn queue_count(&self) -> usize {
+        self.queues.len()
+    }
+}

@@ -1,0 +1,108 @@
+//! The event set and the future-event list: a binary heap keyed by `(time, seq)`.
+//!
+//! Events at the same instant run in the order they were scheduled (FIFO), so a run is a pure
+//! function of the scenario and the seed.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use super::time::SimTime;
+
+/// What happens at an instant. The set is closed: one variant per kind of happening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The next message of a traffic stream is submitted.
+    Arrival { stream: u32 },
+    /// A worker finishes a message at a node.
+    ServiceDone { node: u32, msg: u32 },
+    /// A delivery session of a queue ends with the outcome decided when it started.
+    SessionDone { queue: u32, msg: u32, outcome: u32 },
+    /// A deferred destination's retry time has come (stale when `generation` has moved on).
+    RetryDue { queue: u32, generation: u32 },
+    /// A fault starts (`start`) or ends.
+    FaultEdge { fault: u32, start: bool },
+    /// Record one row of the time series.
+    Sample,
+    /// The warm-up ends: time averages restart.
+    WarmupEnd,
+}
+
+#[derive(Debug)]
+struct Entry {
+    time: SimTime,
+    seq: u64,
+    event: Event,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, o: &Self) -> bool {
+        self.time == o.time && self.seq == o.seq
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    // Reversed: BinaryHeap is a max-heap, we pop the earliest (time, seq).
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.time, o.seq).cmp(&(self.time, self.seq))
+    }
+}
+
+/// The future-event list.
+#[derive(Debug, Default)]
+pub struct EventQueue {
+    heap: BinaryHeap<Entry>,
+    seq: u64,
+}
+
+impl EventQueue {
+    /// An empty list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Schedules `event` at `time`, after every event already scheduled for that time.
+    #[inline]
+    pub fn schedule(&mut self, time: SimTime, event: Event) {
+        self.seq += 1;
+        self.heap.push(Entry { time, seq: self.seq, event });
+    }
+    /// The time of the next event.
+    #[inline]
+    pub fn peek_time(&self) -> Option<SimTime> {
+        self.heap.peek().map(|e| e.time)
+    }
+    /// Removes and returns the next event.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(SimTime, Event)> {
+        self.heap.pop().map(|e| (e.time, e.event))
+    }
+    /// Events waiting.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+    /// Whether no event waits.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_events_at_the_same_time_leave_in_the_order_they_were_scheduled() {
+        let mut q = EventQueue::new();
+        q.schedule(SimTime(5), Event::Arrival { stream: 1 });
+        q.schedule(SimTime(3), Event::Sample);
+        q.schedule(SimTime(5), Event::Arrival { stream: 2 });
+        assert_eq!(q.pop(), Some((SimTime(3), Event::Sample)));
+        assert_eq!(q.pop(), Some((SimTime(5), Event::Arrival { stream: 1 })));
+        assert_eq!(q.pop(), Some((SimTime(5), Event::Arrival { stream: 2 })));
+        assert!(q.is_empty());
+    }
+}

@@ -1,0 +1,254 @@
+//! A hop at a node: arrival of traffic, waiting for a worker, service, and what routing decides
+//! (deliver, NDR, or a delivery queue). NDRs are generated here too.
+
+use super::engine::Engine;
+use super::event::Event;
+use super::message::{
+    COUNTED, DELAY_NOTIFIED, IS_NDR, Message, NDR_STREAM, QUARANTINE, SUBMITTED, UNKNOWN,
+};
+use super::rng::unit;
+use super::routing::Decision;
+use super::time::{SimDuration, SimTime};
+use crate::model::Profile;
+
+impl Engine<'_> {
+    /// The next arrival of stream `s` after `from`, by per-interval sampling: within a profile
+    /// segment the rate is constant, so an exponential gap that crosses the segment's end is
+    /// discarded and sampling restarts at the boundary with the new rate (exact for a
+    /// piecewise-constant non-homogeneous Poisson process; no burst is lost at a boundary).
+    pub(crate) fn next_arrival(&mut self, s: usize, from: SimTime) -> Option<SimTime> {
+        let t = &self.sc.traffic[s];
+        let stop = self.streams[s].stop_at;
+        let day = SimDuration::from_days(1).0;
+        let mut at = from;
+        loop {
+            if at >= stop {
+                return None;
+            }
+            let offset = SimDuration(at.0 % day);
+            let (x, seg_end) = t.profile.segment_at(offset);
+            let boundary = SimTime(at.0 - offset.0 + seg_end.0);
+            let rate = t.rate_per_s * x;
+            if rate > 0.0 {
+                let e: f64 = rand_distr::Distribution::sample(&rand_distr::Exp1, &mut self.rng.arrivals[s]);
+                let next = at + SimDuration::from_secs_f64(e / rate);
+                if next < boundary || matches!(t.profile, Profile::Constant) {
+                    return (next < stop).then_some(next);
+                }
+            }
+            at = boundary;
+        }
+    }
+
+    pub(crate) fn on_arrival(&mut self, s: usize) {
+        let now = self.now;
+        if let Some(next) = self.next_arrival(s, now) {
+            self.events.schedule(next, Event::Arrival { stream: s as u32 });
+        }
+        let t = &self.sc.traffic[s];
+        let rng = &mut self.rng.attributes[s];
+        let size = t.size.sample(rng).clamp(0.0, u32::MAX as f64) as u32;
+        let cum = &self.streams[s].to_cum;
+        let rcpt = if cum.len() == 1 {
+            cum[0].1
+        } else {
+            let u = unit(rng) * cum.last().map_or(1.0, |c| c.0);
+            cum.iter().find(|(c, _)| u < *c).unwrap_or(&cum[cum.len() - 1]).1
+        };
+        let location = draw_mailbox(self.sc, rcpt as usize, rng, true);
+        let mut tags = 0u32;
+        for (tag, share) in &t.tags {
+            if unit(rng) < *share {
+                tags |= 1 << tag.0;
+            }
+        }
+        let counted = now >= self.warmup_end;
+        let id = self.msgs.insert(Message {
+            created: now,
+            node_arrival: now,
+            size,
+            tags,
+            rcpt_domain: rcpt,
+            sender_domain: t.sender_domain.0 as u16,
+            location,
+            prev: SUBMITTED,
+            stream: s as u16,
+            hops: 0,
+            flags: if counted { COUNTED } else { 0 },
+        });
+        if counted {
+            self.obs.total.generated += 1;
+            self.obs.streams[s].generated += 1;
+            self.obs.in_flight += 1;
+        }
+        self.enter_node(t.from.index(), id);
+    }
+
+    /// A message arrives at `node` (submitted there, or handed over by a session).
+    pub(crate) fn enter_node(&mut self, node: usize, id: u32) {
+        let now = self.now;
+        let m = self.msgs.get_mut(id);
+        m.node_arrival = now;
+        m.flags &= !(DELAY_NOTIFIED | QUARANTINE);
+        // Spam filter on mail arriving from another node, unless the source is allow-listed.
+        if let Some(f) = &self.sc.nodes[node].spam_filter
+            && m.prev != SUBMITTED
+            && !m.has(IS_NDR)
+            && !f.allow_list.iter().any(|a| a.0 == u32::from(m.prev))
+            && unit(&mut self.rng.spam[node]) < f.quarantine
+        {
+            m.flags |= QUARANTINE;
+        }
+        if self.nodes[node].busy < self.nodes[node].limit {
+            self.start_service(node, id);
+        } else {
+            self.nodes[node].waiting.push_back(id);
+            self.obs.queue_change(node, 1, now);
+        }
+    }
+
+    fn start_service(&mut self, node: usize, id: u32) {
+        let n = &self.sc.nodes[node];
+        let m = self.msgs.get(id);
+        let rng = &mut self.rng.service[node];
+        let mut micros = n.service_time.sample(rng);
+        if let Some(f) = &n.spam_filter
+            && m.prev != SUBMITTED
+            && !m.has(IS_NDR)
+            && !f.allow_list.iter().any(|a| a.0 == u32::from(m.prev))
+        {
+            micros += f.scan_time.sample(rng);
+        }
+        micros += n.service_per_mb.0 as f64 * f64::from(m.size) / 1e6;
+        let faults = &self.faults.nodes[node];
+        if !faults.slowdowns.is_empty() {
+            micros *= faults.slowdown();
+        }
+        self.nodes[node].busy += 1;
+        self.obs.busy_change(node, 1, self.now);
+        let done = self.now + SimDuration::from_secs_f64(micros / 1e6);
+        self.events.schedule(done, Event::ServiceDone { node: node as u32, msg: id });
+    }
+
+    pub(crate) fn on_service_done(&mut self, node: usize, id: u32) {
+        self.nodes[node].busy -= 1;
+        self.obs.busy_change(node, -1, self.now);
+        if let Some(next) = self.nodes[node].waiting.pop_front() {
+            self.obs.queue_change(node, -1, self.now);
+            self.start_service(node, next);
+        }
+        let m = self.msgs.get_mut(id);
+        if m.has(QUARANTINE) {
+            let m = *m;
+            self.msgs.remove(id);
+            if m.has(COUNTED) {
+                self.obs.total.quarantined += 1;
+                self.obs.streams[m.stream as usize].quarantined += 1;
+                self.obs.in_flight -= 1;
+            }
+            return;
+        }
+        let rewrite = self.nodes[node].rewrite[m.sender_domain as usize];
+        if rewrite != u16::MAX {
+            m.sender_domain = rewrite;
+        }
+        self.route(node, id);
+    }
+
+    /// Routing at `node` once its work on the message is done.
+    pub(crate) fn route(&mut self, node: usize, id: u32) {
+        match self.routes.decide(node, self.msgs.get(id)) {
+            Decision::Deliver => self.deliver(node, id),
+            Decision::RejectUnknown => {
+                let code = self.nodes[node].unknown_code;
+                self.ndr(node, id, code);
+            }
+            Decision::Queue(q) => self.enqueue(q as usize, id),
+        }
+    }
+
+    fn deliver(&mut self, node: usize, id: u32) {
+        let m = *self.msgs.get(id);
+        self.msgs.remove(id);
+        if m.has(IS_NDR) {
+            if m.has(COUNTED) {
+                self.obs.ndr_delivered += 1;
+            }
+            return;
+        }
+        self.obs.nodes[node].ts_delivered += 1;
+        if m.has(COUNTED) {
+            let latency = (self.now - m.created).0;
+            self.obs.total.delivered += 1;
+            self.obs.total.latency.record(latency);
+            let s = &mut self.obs.streams[m.stream as usize];
+            s.delivered += 1;
+            s.latency.record(latency);
+            self.obs.nodes[node].delivered += 1;
+            self.obs.in_flight -= 1;
+        }
+    }
+
+    /// Returns message `id` to its sender from `node` with `code`. The NDR is a new message
+    /// from `node` to the original sender's domain, routed like any other; an NDR that fails
+    /// is dropped, never NDR'd (RFC 5321 §4.5.4, domain-facts §4.1).
+    pub(crate) fn ndr(&mut self, node: usize, id: u32, code: u16) {
+        let m = *self.msgs.get(id);
+        if m.has(IS_NDR) {
+            self.msgs.remove(id);
+            if m.has(COUNTED) {
+                self.obs.ndr_dropped += 1;
+            }
+            return;
+        }
+        self.obs.nodes[node].ts_ndr += 1;
+        if m.has(COUNTED) {
+            self.obs.total.ndr += 1;
+            self.obs.streams[m.stream as usize].ndr += 1;
+            *self.obs.ndr_by_code.entry(code).or_default() += 1;
+            self.obs.nodes[node].ndr += 1;
+            self.obs.in_flight -= 1;
+            self.obs.ndr_sent += 1;
+        }
+        let back = m.sender_domain as usize;
+        let location = draw_mailbox(self.sc, back, &mut self.rng.ndr, false);
+        *self.msgs.get_mut(id) = Message {
+            created: self.now,
+            node_arrival: self.now,
+            size: 10_000,
+            tags: 0,
+            rcpt_domain: back as u16,
+            sender_domain: m.rcpt_domain,
+            location,
+            prev: SUBMITTED,
+            stream: NDR_STREAM,
+            hops: 0,
+            flags: IS_NDR | (m.flags & COUNTED),
+        };
+        self.route(node, id);
+    }
+}
+
+/// Draws the mailbox location of a recipient of `domain` (`UNKNOWN` for a recipient that exists
+/// nowhere, when `allow_unknown`).
+fn draw_mailbox<R: rand::Rng>(sc: &crate::model::Scenario, domain: usize, rng: &mut R, allow_unknown: bool) -> u16 {
+    let d = &sc.domains[domain];
+    if allow_unknown && d.unknown_recipients > 0.0 && unit(rng) < d.unknown_recipients {
+        return UNKNOWN;
+    }
+    match d.mailboxes.as_slice() {
+        [] => UNKNOWN,
+        [(only, _)] => only.0 as u16,
+        boxes => {
+            let total: f64 = boxes.iter().map(|b| b.1).sum();
+            let mut u = unit(rng) * total;
+            for (n, share) in boxes {
+                if u < *share {
+                    return n.0 as u16;
+                }
+                u -= share;
+            }
+            boxes[boxes.len() - 1].0.0 as u16
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Messages in flight, kept in a slab indexed by `u32`: memory grows with the messages in
+//! flight, never with the messages finished.
+
+use super::time::SimTime;
+
+/// Location value for a recipient that exists nowhere.
+pub const UNKNOWN: u16 = u16::MAX;
+/// `prev` value for a message submitted at its current node.
+pub const SUBMITTED: u16 = u16::MAX;
+/// `stream` value of an NDR.
+pub const NDR_STREAM: u16 = u16::MAX;
+
+/// Flag: created after the warm-up, so it counts in the statistics.
+pub const COUNTED: u8 = 1;
+/// Flag: this message is an NDR (never NDR'd again).
+pub const IS_NDR: u8 = 2;
+/// Flag: a delay DSN was sent for it at its current node.
+pub const DELAY_NOTIFIED: u8 = 4;
+/// Flag: it arrived at its current node by MX (an anonymous internet session), not a connector.
+pub const VIA_MX: u8 = 8;
+/// Flag: its last transfer used TLS.
+pub const TLS_USED: u8 = 16;
+/// Flag: the spam filter at its current node quarantines it when service ends.
+pub const QUARANTINE: u8 = 32;
+
+/// One message (one recipient) in flight: 40 bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Message {
+    /// When it was created (latency is measured from here).
+    pub created: SimTime,
+    /// When it arrived at its current node (expiry and delay notices count from here).
+    pub node_arrival: SimTime,
+    /// Size in bytes.
+    pub size: u32,
+    /// Tags carried, one bit per `TagId`.
+    pub tags: u32,
+    /// Recipient domain (`DomainId`).
+    pub rcpt_domain: u16,
+    /// Sender domain (`DomainId`); rewritten by gateways.
+    pub sender_domain: u16,
+    /// Node holding the recipient's mailbox, or `UNKNOWN`.
+    pub location: u16,
+    /// Node it came from, or `SUBMITTED`.
+    pub prev: u16,
+    /// Traffic stream, or `NDR_STREAM`.
+    pub stream: u16,
+    /// Hops made so far.
+    pub hops: u16,
+    /// Bit flags (`COUNTED`, `IS_NDR`, …).
+    pub flags: u8,
+}
+
+impl Message {
+    /// Whether a flag is set.
+    #[inline]
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// Slab of messages with a free list.
+#[derive(Debug, Default)]
+pub struct Slab {
+    slots: Vec<Message>,
+    free: Vec<u32>,
+    live: usize,
+    peak: usize,
+}
+
+impl Slab {
+    /// Stores a message, reusing a freed slot when there is one.
+    #[inline]
+    pub fn insert(&mut self, m: Message) -> u32 {
+        self.live += 1;
+        self.peak = self.peak.max(self.live);
+        if let Some(id) = self.free.pop() {
+            self.slots[id as usize] = m;
+            id
+        } else {
+            self.slots.push(m);
+            (self.slots.len() - 1) as u32
+        }
+    }
+    /// Frees a message's slot.
+    #[inline]
+    pub fn remove(&mut self, id: u32) {
+        self.live -= 1;
+        self.free.push(id);
+    }
+    /// The message with this id.
+    #[inline]
+    pub fn get(&self, id: u32) -> &Message {
+        &self.slots[id as usize]
+    }
+    /// The message with this id, mutably.
+    #[inline]
+    pub fn get_mut(&mut self, id: u32) -> &mut Message {
+        &mut self.slots[id as usize]
+    }
+    /// Messages in flight now.
+    pub fn live(&self) -> usize {
+        self.live
+    }
+    /// Most messages in flight at once.
+    pub fn peak(&self) -> usize {
+        self.peak
+    }
+    /// Slots allocated (live + free), for memory accounting.
+    pub fn capacity(&self) -> usize {
+        self.slots.capacity()
+    }
+}

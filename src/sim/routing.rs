@@ -1,0 +1,221 @@
+//! Routing: the five steps of the spec, precomputed per (node, recipient domain, mailbox
+//! location), plus the rules evaluated per message.
+//!
+//! Steps at a node: (1) the mailbox is here → deliver; (2) unknown recipient and the node is
+//! authoritative → NDR; (3) a rule selects a connector; (4) the most specific matching connector;
+//! (5) DNS MX of the recipient domain.
+
+use std::collections::BTreeMap;
+
+use super::message::{Message, UNKNOWN};
+use crate::model::{
+    AcceptedKind, ConnectorId, ConnectorTarget, DomainId, NodeId, NodeKind, Scenario,
+};
+
+/// Where a delivery queue sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum QueueTarget {
+    /// A fixed next hop (smart-host connector).
+    Node(NodeId),
+    /// The MX hosts of a domain, resolved at each attempt.
+    Mx(DomainId),
+}
+
+/// The identity of a delivery queue: the sending node, the connector (if any) and the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct QueueKey {
+    /// Sending node.
+    pub node: NodeId,
+    /// Connector used, `None` for plain DNS routing.
+    pub connector: Option<ConnectorId>,
+    /// Next hop.
+    pub target: QueueTarget,
+}
+
+/// What routing decides for a message at a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Step 1: the mailbox is here.
+    Deliver,
+    /// Step 2: unknown recipient at an authoritative node.
+    RejectUnknown,
+    /// Steps 3–5: into this delivery queue.
+    Queue(u32),
+}
+
+/// How a node treats a domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acceptance {
+    /// Not accepted: relaying for it is denied to anonymous (MX) senders.
+    No,
+    /// Accepted, unknown recipients rejected here.
+    Authoritative,
+    /// Accepted, unknown recipients passed on.
+    InternalRelay,
+}
+
+/// The precomputed routing of a scenario.
+#[derive(Debug)]
+pub struct RouteTable {
+    /// Every delivery queue's key, indexed by queue id.
+    pub queues: Vec<QueueKey>,
+    /// `decision[(node * domains + domain) * locs + loc]`, `loc` = node index or `nodes` for unknown.
+    decision: Vec<Decision>,
+    /// Acceptance per `(node * domains + domain)`.
+    acceptance: Vec<Acceptance>,
+    /// Rules per node, in file order: criteria and where they send.
+    rules: Vec<Vec<(RuleMatch, RuleRoute)>>,
+    nodes: usize,
+    domains: usize,
+}
+
+/// Where a rule sends what it matches.
+#[derive(Clone, Debug)]
+enum RuleRoute {
+    /// A smart-host connector's queue.
+    Queue(u32),
+    /// An MX-routed connector: a queue per recipient domain.
+    PerDomain(Vec<u32>),
+}
+
+/// A rule's criteria, resolved to ids.
+#[derive(Clone, Debug)]
+pub struct RuleMatch {
+    tag_mask: u32,
+    sender: Option<Vec<bool>>,
+    recipient: Option<Vec<bool>>,
+}
+
+impl RuleMatch {
+    fn matches(&self, m: &Message) -> bool {
+        (self.tag_mask == 0 || m.tags & self.tag_mask != 0)
+            && self.sender.as_ref().is_none_or(|s| s[m.sender_domain as usize])
+            && self.recipient.as_ref().is_none_or(|r| r[m.rcpt_domain as usize])
+    }
+}
+
+impl RouteTable {
+    /// Precomputes the routing of every (node, domain, location).
+    pub fn build(sc: &Scenario) -> RouteTable {
+        let (nodes, domains) = (sc.nodes.len(), sc.domains.len());
+        let locs = nodes + 1;
+        let mut interned: BTreeMap<QueueKey, u32> = BTreeMap::new();
+        let mut queues = Vec::new();
+        let mut intern = |key: QueueKey| -> u32 {
+            *interned.entry(key).or_insert_with(|| {
+                queues.push(key);
+                (queues.len() - 1) as u32
+            })
+        };
+        let mut acceptance = vec![Acceptance::No; nodes * domains];
+        for (n, node) in sc.nodes.iter().enumerate() {
+            for (d, dom) in sc.domains.iter().enumerate() {
+                let explicit = node.accepted_domains.iter().find(|(id, _)| id.index() == d);
+                let hosts = dom.mailboxes.iter().any(|(h, _)| h.index() == n);
+                acceptance[n * domains + d] = match explicit {
+                    Some((_, AcceptedKind::Authoritative)) => Acceptance::Authoritative,
+                    Some((_, AcceptedKind::InternalRelay)) => Acceptance::InternalRelay,
+                    // Hosting a domain's mailboxes without saying more means owning it; the
+                    // internet stands for every other organisation, each owning its domains.
+                    None if hosts || node.kind == NodeKind::Internet => Acceptance::Authoritative,
+                    None => Acceptance::No,
+                };
+            }
+        }
+        let mut decision = Vec::with_capacity(nodes * domains * locs);
+        for n in 0..nodes {
+            for d in 0..domains {
+                for loc in 0..locs {
+                    let dec = if loc == n {
+                        Decision::Deliver
+                    } else if loc == nodes && acceptance[n * domains + d] == Acceptance::Authoritative {
+                        Decision::RejectUnknown
+                    } else {
+                        let location = (loc < nodes).then(|| NodeId::from_index(loc));
+                        Decision::Queue(intern(next_hop(sc, NodeId::from_index(n), DomainId::from_index(d), location)))
+                    };
+                    decision.push(dec);
+                }
+            }
+        }
+        let mut rules = vec![Vec::new(); nodes];
+        for rule in &sc.rules {
+            let c = sc.connector(rule.route_via);
+            let m = RuleMatch {
+                tag_mask: rule.when.tag.map_or(0, |t| 1u32 << t.0),
+                sender: rule.when.sender_domain.as_ref().map(|p| sc.domains.iter().map(|d| p.matches(&d.name)).collect()),
+                recipient: rule.when.recipient_domain.as_ref().map(|p| sc.domains.iter().map(|d| p.matches(&d.name)).collect()),
+            };
+            let key = |target| QueueKey { node: rule.at, connector: Some(rule.route_via), target };
+            let route = match c.to {
+                ConnectorTarget::Node(to) => RuleRoute::Queue(intern(key(QueueTarget::Node(to)))),
+                // An MX-routed connector needs a queue per recipient domain.
+                ConnectorTarget::Mx => RuleRoute::PerDomain(
+                    (0..domains).map(|d| intern(key(QueueTarget::Mx(DomainId::from_index(d))))).collect(),
+                ),
+            };
+            rules[rule.at.index()].push((m, route));
+        }
+        RouteTable { queues, decision, acceptance, rules, nodes, domains }
+    }
+
+    /// Routes `m` at `node`.
+    #[inline]
+    pub fn decide(&self, node: usize, m: &Message) -> Decision {
+        let loc = if m.location == UNKNOWN { self.nodes } else { m.location as usize };
+        let cell = (node * self.domains + m.rcpt_domain as usize) * (self.nodes + 1) + loc;
+        let dec = self.decision[cell];
+        if !matches!(dec, Decision::Queue(_)) {
+            return dec;
+        }
+        for (rule, route) in &self.rules[node] {
+            if rule.matches(m) {
+                return Decision::Queue(match route {
+                    RuleRoute::Queue(q) => *q,
+                    RuleRoute::PerDomain(qs) => qs[m.rcpt_domain as usize],
+                });
+            }
+        }
+        dec
+    }
+
+    /// How `node` treats `domain`.
+    #[inline]
+    pub fn acceptance(&self, node: usize, domain: usize) -> Acceptance {
+        self.acceptance[node * self.domains + domain]
+    }
+}
+
+/// Steps 4 and 5 for a message at `node` to `domain` whose mailbox is at `location` (`None`:
+/// unknown recipient; a connector's `mailboxes_on` cannot be checked for it and is ignored).
+pub fn next_hop(sc: &Scenario, node: NodeId, domain: DomainId, location: Option<NodeId>) -> QueueKey {
+    let name = &sc.domain(domain).name;
+    let best = sc
+        .connectors
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.from == node && !c.rule_scoped)
+        .filter_map(|(i, c)| {
+            let spec = c.domains.iter().filter(|p| p.matches(name)).map(|p| p.specificity()).max()?;
+            let on = match (c.mailboxes_on.is_empty(), location) {
+                (true, _) => 0u8,
+                (false, None) => 0,
+                (false, Some(l)) if c.mailboxes_on.contains(&l) => 1,
+                (false, Some(_)) => return None,
+            };
+            // Most specific first; then a `mailboxes_on` match; then file order.
+            Some(((spec, on, std::cmp::Reverse(i)), i))
+        })
+        .max_by_key(|(rank, _)| *rank);
+    match best {
+        Some((_, i)) => {
+            let c = &sc.connectors[i];
+            let target = match c.to {
+                ConnectorTarget::Node(to) => QueueTarget::Node(to),
+                ConnectorTarget::Mx => QueueTarget::Mx(domain),
+            };
+            QueueKey { node, connector: Some(ConnectorId::from_index(i)), target }
+        }
+        None => QueueKey { node, connector: None, target: QueueTarget::Mx(domain) },
+    }
+}
