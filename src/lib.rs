@@ -12,7 +12,10 @@
 //! `compare` and `sweep` are loops over this pipeline with shared seeds; `validate` stops after
 //! validation.
 
+pub mod app;
+pub mod cli;
 pub mod model;
+pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod stats;

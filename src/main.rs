@@ -1,2 +1,19 @@
-//! The `mailflow` command line (placeholder).
-fn main() {}
+//! `mailflow`: parse the command line, run the command, map failures to exit codes
+//! (0 success, 1 runtime failure, 2 invalid input, 3 an SLO missed).
+
+use clap::Parser;
+use mailflow::app;
+use mailflow::cli::{Cli, Command};
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(a) => app::run(a),
+        Command::Validate(a) => app::validate(a),
+        Command::Route(a) => app::route(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(e.exit_code());
+    }
+}

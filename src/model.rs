@@ -15,9 +15,7 @@ pub mod traffic;
 pub use dist::Dist;
 pub use fault::{Fault, FaultKind};
 pub use ids::{ConnectorId, DomainId, NodeId, RuleId, StreamId, TagId};
-pub use node::{
-    AcceptFrom, AcceptedKind, Certificate, Node, NodeKind, SpamFilter, Workers,
-};
+pub use node::{AcceptFrom, AcceptedKind, Certificate, Node, NodeKind, SpamFilter, Workers};
 pub use retry::{RetryPolicy, RetrySchedule};
 pub use routing::{
     Connector, ConnectorTarget, Domain, DomainPattern, MxRecord, Rule, RuleWhen, Tls, TlsMode,
@@ -77,15 +75,22 @@ pub struct Scenario {
 impl Scenario {
     /// The node with this name, if any.
     pub fn node_by_name(&self, name: &str) -> Option<NodeId> {
-        self.nodes.iter().position(|n| n.name == name).map(NodeId::from_index)
+        self.nodes
+            .iter()
+            .position(|n| n.name == name)
+            .map(NodeId::from_index)
     }
     /// The interned domain with this exact name, if any.
     pub fn domain_by_name(&self, name: &str) -> Option<DomainId> {
-        self.domains.iter().position(|d| d.name == name).map(DomainId::from_index)
+        self.domains
+            .iter()
+            .position(|d| d.name == name)
+            .map(DomainId::from_index)
     }
     /// The domain whose settings apply to `name`: its own entry, else `"*"`.
     pub fn resolve_domain(&self, name: &str) -> Option<DomainId> {
-        self.domain_by_name(name).or_else(|| self.domain_by_name("*"))
+        self.domain_by_name(name)
+            .or_else(|| self.domain_by_name("*"))
     }
     /// The node with this id.
     pub fn node(&self, id: NodeId) -> &Node {

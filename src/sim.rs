@@ -12,6 +12,7 @@ pub mod rng;
 pub mod routing;
 pub mod session;
 pub mod time;
+pub mod trace;
 
 pub use engine::Engine;
 pub use time::{SimDuration, SimTime};

@@ -53,7 +53,10 @@ impl NodeKind {
     pub fn default_service_time(self) -> Dist {
         match self {
             NodeKind::Internet => Dist::Fixed(0.0),
-            NodeKind::ExchangeOnline => Dist::LogNormal { median: 120_000.0, sigma: 0.6 },
+            NodeKind::ExchangeOnline => Dist::LogNormal {
+                median: 120_000.0,
+                sigma: 0.6,
+            },
             NodeKind::ExchangeServer => Dist::Exponential { mean: 80_000.0 },
             NodeKind::Gateway | NodeKind::Smtp => Dist::Exponential { mean: 50_000.0 },
         }

@@ -63,7 +63,10 @@ impl RetryPolicy {
         let (schedule, expire_after, delay_notice, code) = match name {
             // 15 min, 15 min, then hourly for the rest of 24 h (DANE doc, domain-facts §1.1).
             "exchange_online" => (
-                RetrySchedule::Fixed { steps: vec![m(15), m(15)], then: m(60) },
+                RetrySchedule::Fixed {
+                    steps: vec![m(15), m(15)],
+                    then: m(60),
+                },
                 SimDuration::from_hours(24),
                 None,
                 EXCHANGE_EXPIRED,
@@ -95,7 +98,10 @@ impl RetryPolicy {
             // Two attempts in the first hour, then every 2 hours; give up after 4 days
             // (RFC 5321 §4.5.4.1, domain-facts §4.1).
             "rfc5321" => (
-                RetrySchedule::Fixed { steps: vec![m(30), m(30)], then: m(120) },
+                RetrySchedule::Fixed {
+                    steps: vec![m(30), m(30)],
+                    then: m(120),
+                },
                 SimDuration::from_days(4),
                 None,
                 MTA_EXPIRED,
@@ -112,7 +118,8 @@ impl RetryPolicy {
     }
 
     /// Names of the presets, for error messages.
-    pub const PRESETS: [&'static str; 4] = ["exchange_online", "exchange_server", "postfix", "rfc5321"];
+    pub const PRESETS: [&'static str; 4] =
+        ["exchange_online", "exchange_server", "postfix", "rfc5321"];
 
     /// The wait before the next attempt after `failures` consecutive failures (1 = the first),
     /// given the age of the oldest queued message (used by the Postfix schedule).
@@ -144,7 +151,9 @@ mod tests {
     #[test]
     fn exchange_online_retries_at_15m_15m_then_hourly() {
         let p = RetryPolicy::preset("exchange_online").unwrap();
-        let waits: Vec<u64> = (1..=5).map(|n| p.wait_after(n, SimDuration::ZERO).0 / 60_000_000).collect();
+        let waits: Vec<u64> = (1..=5)
+            .map(|n| p.wait_after(n, SimDuration::ZERO).0 / 60_000_000)
+            .collect();
         assert_eq!(waits, [15, 15, 60, 60, 60]);
         assert_eq!(p.expire_after, SimDuration::from_hours(24));
     }
@@ -152,7 +161,9 @@ mod tests {
     #[test]
     fn exchange_server_retries_four_glitches_six_transients_then_every_10m() {
         let p = RetryPolicy::preset("exchange_server").unwrap();
-        let waits: Vec<u64> = (1..=12).map(|n| p.wait_after(n, SimDuration::ZERO).0 / 60_000_000).collect();
+        let waits: Vec<u64> = (1..=12)
+            .map(|n| p.wait_after(n, SimDuration::ZERO).0 / 60_000_000)
+            .collect();
         assert_eq!(waits, [1, 1, 1, 1, 5, 5, 5, 5, 5, 5, 10, 10]);
         assert_eq!(p.delay_notice, Some(SimDuration::from_hours(4)));
         assert_eq!(p.expire_after, SimDuration::from_days(2));
@@ -180,7 +191,9 @@ mod tests {
             delay_notice: None,
             expiry_code: EXCHANGE_EXPIRED.into(),
         };
-        let waits: Vec<u64> = (1..=6).map(|n| p.wait_after(n, SimDuration::ZERO).0 / 60_000_000).collect();
+        let waits: Vec<u64> = (1..=6)
+            .map(|n| p.wait_after(n, SimDuration::ZERO).0 / 60_000_000)
+            .collect();
         assert_eq!(waits, [5, 10, 20, 40, 60, 60]);
     }
 }

@@ -121,7 +121,11 @@ pub struct Tls {
 
 impl Default for Tls {
     fn default() -> Self {
-        Tls { mode: TlsMode::Opportunistic, validate: TlsValidate::None, tls_domain: None }
+        Tls {
+            mode: TlsMode::Opportunistic,
+            validate: TlsValidate::None,
+            tls_domain: None,
+        }
     }
 }
 
@@ -180,4 +184,3 @@ pub struct Rule {
     /// Connector it selects (from `at`).
     pub route_via: ConnectorId,
 }
-

@@ -36,8 +36,13 @@ impl Profile {
         match self {
             Profile::Constant => (1.0, SimDuration::from_days(1)),
             Profile::Daily(points) => {
-                let i = points.partition_point(|(at, _)| *at <= offset).saturating_sub(1);
-                let end = points.get(i + 1).map(|p| p.0).unwrap_or(SimDuration::from_days(1));
+                let i = points
+                    .partition_point(|(at, _)| *at <= offset)
+                    .saturating_sub(1);
+                let end = points
+                    .get(i + 1)
+                    .map(|p| p.0)
+                    .unwrap_or(SimDuration::from_days(1));
                 (points[i].1, end)
             }
         }

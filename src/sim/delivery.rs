@@ -10,7 +10,7 @@ use rand::Rng;
 use super::codes;
 use super::dns::{Dns, Lookup};
 use super::faults::FaultState;
-use super::message::{Message, VIA_MX};
+use super::message::Message;
 use super::routing::{Acceptance, QueueKey, QueueTarget, RouteTable};
 use super::time::{SimDuration, SimTime};
 use crate::model::{Dist, MxRecord, NodeId, Scenario, TlsMode, TlsValidate};
@@ -56,16 +56,27 @@ impl Outcome {
             Outcome::Delivered { to, tls, via_mx } => {
                 to.0 & 0xffff | u32::from(tls) << 16 | u32::from(via_mx) << 17
             }
-            Outcome::Deferred { code, duplicate } => 1 << 28 | u32::from(code) | u32::from(duplicate) << 16,
+            Outcome::Deferred { code, duplicate } => {
+                1 << 28 | u32::from(code) | u32::from(duplicate) << 16
+            }
             Outcome::Rejected { code } => 2 << 28 | u32::from(code),
         }
     }
     /// Unpacks what [`Outcome::pack`] made.
     pub fn unpack(v: u32) -> Outcome {
         match v >> 28 {
-            0 => Outcome::Delivered { to: NodeId(v & 0xffff), tls: v & 1 << 16 != 0, via_mx: v & 1 << 17 != 0 },
-            1 => Outcome::Deferred { code: (v & 0xffff) as u16, duplicate: v & 1 << 16 != 0 },
-            _ => Outcome::Rejected { code: (v & 0xffff) as u16 },
+            0 => Outcome::Delivered {
+                to: NodeId(v & 0xffff),
+                tls: v & 1 << 16 != 0,
+                via_mx: v & 1 << 17 != 0,
+            },
+            1 => Outcome::Deferred {
+                code: (v & 0xffff) as u16,
+                duplicate: v & 1 << 16 != 0,
+            },
+            _ => Outcome::Rejected {
+                code: (v & 0xffff) as u16,
+            },
         }
     }
 }
@@ -142,7 +153,9 @@ pub fn attempt<R: Rng>(
     m: &Message,
     dice: &mut Dice<'_, R>,
 ) -> (Outcome, SimDuration) {
-    let latency_dist = key.connector.map_or(&DEFAULT_LATENCY, |c| &w.sc.connector(c).latency);
+    let latency_dist = key
+        .connector
+        .map_or(&DEFAULT_LATENCY, |c| &w.sc.connector(c).latency);
     let latency = SimDuration::from_secs_f64(latency_dist.sample(dice.latency) / 1e6);
     let mut hosts: [NodeId; 8] = [NodeId(0); 8];
     let count = match key.target {
@@ -151,9 +164,17 @@ pub fn attempt<R: Rng>(
             1
         }
         QueueTarget::Mx(d) => {
-            let d = if d.0 == u32::MAX { m.rcpt_domain as usize } else { d.index() };
+            let d = d.index();
             match dns.lookup(key.node.index(), d, w.now) {
-                Lookup::Failed => return (Outcome::Deferred { code: C_DNS, duplicate: false }, SimDuration::ZERO),
+                Lookup::Failed => {
+                    return (
+                        Outcome::Deferred {
+                            code: C_DNS,
+                            duplicate: false,
+                        },
+                        SimDuration::ZERO,
+                    );
+                }
                 Lookup::Answer(v) => order_mx(dns.records(d, v), &mut hosts, dice.mx),
             }
         }
@@ -175,7 +196,13 @@ pub fn attempt<R: Rng>(
                     let rng = &mut dice.drops[to.index()];
                     if super::rng::unit(rng) < p {
                         let duplicate = super::rng::unit(rng) < DUPLICATE_SHARE;
-                        return (Outcome::Deferred { code: C_DROPPED, duplicate }, held);
+                        return (
+                            Outcome::Deferred {
+                                code: C_DROPPED,
+                                duplicate,
+                            },
+                            held,
+                        );
                     }
                 }
                 return (Outcome::Delivered { to, tls, via_mx }, held);
@@ -183,42 +210,95 @@ pub fn attempt<R: Rng>(
         }
     }
     let code = first_failure.unwrap_or(C_REFUSED);
-    (Outcome::Deferred { code, duplicate: false }, held)
+    (
+        Outcome::Deferred {
+            code,
+            duplicate: false,
+        },
+        held,
+    )
 }
 
-enum Connect {
-    Open { tls: bool },
-    Failed { code: u16, held: SimDuration },
-    Rejected { code: u16 },
+/// How a session to one host goes, up to the start of the transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connect {
+    /// Connected and accepted; `tls` tells whether the session is encrypted.
+    Open {
+        /// Whether TLS is used.
+        tls: bool,
+    },
+    /// A temporary failure, holding the session for `held`.
+    Failed {
+        /// Code index.
+        code: u16,
+        /// How long the sender's session was held.
+        held: SimDuration,
+    },
+    /// A permanent refusal.
+    Rejected {
+        /// Code index.
+        code: u16,
+    },
 }
 
 /// One SMTP session from `key.node` to `to`, up to the point where the transfer starts.
-fn connect(w: &World<'_>, key: &QueueKey, m: &Message, to: NodeId, via_mx: bool, latency: SimDuration) -> Connect {
+pub fn connect(
+    w: &World<'_>,
+    key: &QueueKey,
+    m: &Message,
+    to: NodeId,
+    via_mx: bool,
+    latency: SimDuration,
+) -> Connect {
     let from = key.node;
     let dest = w.sc.node(to);
     let f = &w.faults.nodes[to.index()];
     let sender = w.sc.node(from);
     // Firewall: configured allow list, or an active block: refused at once.
-    if dest.firewall_allow.as_ref().is_some_and(|a| !a.contains(&from)) || f.blocks(from) {
-        return Connect::Failed { code: C_REFUSED, held: SimDuration::ZERO };
+    if dest
+        .firewall_allow
+        .as_ref()
+        .is_some_and(|a| !a.contains(&from))
+        || f.blocks(from)
+    {
+        return Connect::Failed {
+            code: C_REFUSED,
+            held: SimDuration::ZERO,
+        };
     }
     if f.down > 0 {
-        return Connect::Failed { code: C_TIMEOUT, held: sender.connect_timeout };
+        return Connect::Failed {
+            code: C_TIMEOUT,
+            held: sender.connect_timeout,
+        };
     }
     if f.unavailable > 0 {
-        return Connect::Failed { code: C_CANNOT, held: latency };
+        return Connect::Failed {
+            code: C_CANNOT,
+            held: latency,
+        };
     }
     let tls = key.connector.map(|c| &w.sc.connector(c).tls);
     let mode = tls.map_or(TlsMode::Opportunistic, |t| t.mode);
-    let offers = (dest.certificate.is_some() || dest.kind.has_implicit_certificate()) && f.tls_off == 0;
+    let offers =
+        (dest.certificate.is_some() || dest.kind.has_implicit_certificate()) && f.tls_off == 0;
     let used = match mode {
         TlsMode::None => false,
-        TlsMode::Required if !offers => return Connect::Failed { code: C_CANNOT, held: latency },
+        TlsMode::Required if !offers => {
+            return Connect::Failed {
+                code: C_CANNOT,
+                held: latency,
+            };
+        }
         TlsMode::Opportunistic | TlsMode::Required => offers,
     };
     if used && let Some(t) = tls {
         let expired = f.cert_expired > 0
-            || dest.certificate.as_ref().and_then(|c| c.not_after).is_some_and(|na| w.now >= na);
+            || dest
+                .certificate
+                .as_ref()
+                .and_then(|c| c.not_after)
+                .is_some_and(|na| w.now >= na);
         let bad = match t.validate {
             TlsValidate::None => false,
             TlsValidate::Certificate => expired,
@@ -231,7 +311,10 @@ fn connect(w: &World<'_>, key: &QueueKey, m: &Message, to: NodeId, via_mx: bool,
             }
         };
         if bad {
-            return Connect::Failed { code: C_CERT, held: latency };
+            return Connect::Failed {
+                code: C_CERT,
+                held: latency,
+            };
         }
     }
     // The receiver's acceptance: relaying for anonymous senders, then partner restrictions.
@@ -242,13 +325,17 @@ fn connect(w: &World<'_>, key: &QueueKey, m: &Message, to: NodeId, via_mx: bool,
     if let Some(af) = &dest.accept_from {
         let node_ok = af.nodes.as_ref().is_none_or(|ns| ns.contains(&from));
         let sender_name = &w.sc.domains[m.sender_domain as usize].name;
-        let sender_ok = af.sender_domains.as_ref().is_none_or(|ps| ps.iter().any(|p| p.matches(sender_name)));
+        let sender_ok = af
+            .sender_domains
+            .as_ref()
+            .is_none_or(|ps| ps.iter().any(|p| p.matches(sender_name)));
         let is_ndr = m.has(super::message::IS_NDR);
         if !node_ok || !(sender_ok || is_ndr) || (af.require_tls && !used) {
-            return Connect::Rejected { code: C_NOT_AUTHORIZED };
+            return Connect::Rejected {
+                code: C_NOT_AUTHORIZED,
+            };
         }
     }
-    let _ = VIA_MX;
     Connect::Open { tls: used }
 }
 
@@ -258,7 +345,9 @@ pub fn subject_matches(subject: &str, want: &str) -> bool {
     let one_label = |wild: &str, name: &str| {
         wild.strip_prefix("*.").is_some_and(|suffix| {
             name.len() > suffix.len() + 1
-                && name.to_ascii_lowercase().ends_with(&format!(".{}", suffix.to_ascii_lowercase()))
+                && name
+                    .to_ascii_lowercase()
+                    .ends_with(&format!(".{}", suffix.to_ascii_lowercase()))
                 && !name[..name.len() - suffix.len() - 1].contains('.')
         })
     };
@@ -294,9 +383,20 @@ mod tests {
     #[test]
     fn outcomes_survive_packing() {
         for o in [
-            Outcome::Delivered { to: NodeId(7), tls: true, via_mx: false },
-            Outcome::Delivered { to: NodeId(0), tls: false, via_mx: true },
-            Outcome::Deferred { code: 5, duplicate: true },
+            Outcome::Delivered {
+                to: NodeId(7),
+                tls: true,
+                via_mx: false,
+            },
+            Outcome::Delivered {
+                to: NodeId(0),
+                tls: false,
+                via_mx: true,
+            },
+            Outcome::Deferred {
+                code: 5,
+                duplicate: true,
+            },
             Outcome::Rejected { code: 11 },
         ] {
             assert_eq!(Outcome::unpack(o.pack()), o);
@@ -315,9 +415,18 @@ mod tests {
     fn equal_preferences_are_shuffled_but_lower_preference_comes_first() {
         use rand::SeedableRng;
         let recs = [
-            MxRecord { host: NodeId(1), preference: 10 },
-            MxRecord { host: NodeId(2), preference: 10 },
-            MxRecord { host: NodeId(3), preference: 20 },
+            MxRecord {
+                host: NodeId(1),
+                preference: 10,
+            },
+            MxRecord {
+                host: NodeId(2),
+                preference: 10,
+            },
+            MxRecord {
+                host: NodeId(3),
+                preference: 20,
+            },
         ];
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
         let mut firsts = [0; 4];
@@ -327,6 +436,9 @@ mod tests {
             assert_eq!(out[2], NodeId(3));
             firsts[out[0].index()] += 1;
         }
-        assert!(firsts[1] > 60 && firsts[2] > 60, "both equal-preference hosts lead sometimes: {firsts:?}");
+        assert!(
+            firsts[1] > 60 && firsts[2] > 60,
+            "both equal-preference hosts lead sometimes: {firsts:?}"
+        );
     }
 }

@@ -95,11 +95,16 @@ impl Dns {
         self.queries += 1;
         if self.failing[domain] > 0 {
             let hold = self.ttl[domain].min(SERVFAIL_CACHE);
-            *slot = Entry::Failed { expires: now + hold };
+            *slot = Entry::Failed {
+                expires: now + hold,
+            };
             Lookup::Failed
         } else {
             let version = self.current[domain];
-            *slot = Entry::Answer { version, expires: now + self.ttl[domain] };
+            *slot = Entry::Answer {
+                version,
+                expires: now + self.ttl[domain],
+            };
             Lookup::Answer(version)
         }
     }
@@ -122,7 +127,10 @@ mod tests {
             domains: vec![Domain {
                 name: "contoso.com".into(),
                 explicit: true,
-                mx: vec![MxRecord { host: NodeId(0), preference: 0 }],
+                mx: vec![MxRecord {
+                    host: NodeId(0),
+                    preference: 0,
+                }],
                 ttl,
                 mailboxes: vec![(NodeId(0), 1.0)],
                 unknown_recipients: 0.0,
@@ -141,8 +149,17 @@ mod tests {
     fn a_cached_answer_survives_an_mx_change_until_its_ttl_runs_out() {
         let mut sc = scenario(SimDuration::from_hours(1));
         sc.nodes = vec![]; // caches are sized by node count: use a one-node stand-in below
-        let mut dns = Dns { cache: vec![Entry::Empty; 1], ..Dns::new(&sc) };
-        let new = dns.add_answer(0, vec![MxRecord { host: NodeId(1), preference: 0 }]);
+        let mut dns = Dns {
+            cache: vec![Entry::Empty; 1],
+            ..Dns::new(&sc)
+        };
+        let new = dns.add_answer(
+            0,
+            vec![MxRecord {
+                host: NodeId(1),
+                preference: 0,
+            }],
+        );
         assert_eq!(dns.lookup(0, 0, SimTime(0)), Lookup::Answer(0));
         dns.set_current(0, new);
         let before_ttl = SimTime(0) + SimDuration::from_mins(59);
@@ -154,11 +171,20 @@ mod tests {
     #[test]
     fn servfail_is_cached_for_at_most_five_minutes() {
         let sc = scenario(SimDuration::from_hours(1));
-        let mut dns = Dns { cache: vec![Entry::Empty; 1], ..Dns::new(&sc) };
+        let mut dns = Dns {
+            cache: vec![Entry::Empty; 1],
+            ..Dns::new(&sc)
+        };
         dns.set_failing(0, true);
         assert_eq!(dns.lookup(0, 0, SimTime(0)), Lookup::Failed);
         dns.set_failing(0, false);
-        assert_eq!(dns.lookup(0, 0, SimTime(0) + SimDuration::from_mins(4)), Lookup::Failed);
-        assert_eq!(dns.lookup(0, 0, SimTime(0) + SimDuration::from_mins(5)), Lookup::Answer(0));
+        assert_eq!(
+            dns.lookup(0, 0, SimTime(0) + SimDuration::from_mins(4)),
+            Lookup::Failed
+        );
+        assert_eq!(
+            dns.lookup(0, 0, SimTime(0) + SimDuration::from_mins(5)),
+            Lookup::Answer(0)
+        );
     }
 }

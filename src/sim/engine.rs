@@ -152,7 +152,10 @@ impl<'s> Engine<'s> {
     /// samples and fault edges scheduled.
     pub fn new(sc: &'s Scenario, seed: u64) -> Engine<'s> {
         let routes = RouteTable::build(sc);
-        let mut codes: Vec<String> = super::delivery::FIXED_CODES.iter().map(|c| c.to_string()).collect();
+        let mut codes: Vec<String> = super::delivery::FIXED_CODES
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         let mut code_of = |text: &str| -> u16 {
             match codes.iter().position(|c| c == text) {
                 Some(i) => i as u16,
@@ -176,8 +179,16 @@ impl<'s> Engine<'s> {
                     busy: 0,
                     waiting: VecDeque::new(),
                     expiry_code: code_of(&n.retry.expiry_code),
-                    loop_code: if exo { super::delivery::C_LOOP_EXO } else { super::delivery::C_LOOP },
-                    unknown_code: if exo { super::delivery::C_UNKNOWN_EXO } else { super::delivery::C_UNKNOWN },
+                    loop_code: if exo {
+                        super::delivery::C_LOOP_EXO
+                    } else {
+                        super::delivery::C_LOOP
+                    },
+                    unknown_code: if exo {
+                        super::delivery::C_UNKNOWN_EXO
+                    } else {
+                        super::delivery::C_UNKNOWN
+                    },
                     rewrite: domain_names
                         .iter()
                         .map(|d| {
@@ -193,7 +204,11 @@ impl<'s> Engine<'s> {
         let mut connectors: Vec<ConnectorState> = sc
             .connectors
             .iter()
-            .map(|c| ConnectorState { active: 0, limit: c.max_connections.unwrap_or(u32::MAX), queues: vec![] })
+            .map(|c| ConnectorState {
+                active: 0,
+                limit: c.max_connections.unwrap_or(u32::MAX),
+                queues: vec![],
+            })
             .collect();
         let queues = routes
             .queues
@@ -243,7 +258,9 @@ impl<'s> Engine<'s> {
             .faults
             .iter()
             .map(|f| match &f.kind {
-                FaultKind::MxChange { domain, mx } => (dns.add_answer(domain.index(), mx.clone()), 0),
+                FaultKind::MxChange { domain, mx } => {
+                    (dns.add_answer(domain.index(), mx.clone()), 0)
+                }
                 _ => (0, 0),
             })
             .collect();
@@ -274,9 +291,21 @@ impl<'s> Engine<'s> {
             }
         }
         for (i, f) in sc.faults.iter().enumerate() {
-            e.events.schedule(f.at, Event::FaultEdge { fault: i as u32, start: true });
+            e.events.schedule(
+                f.at,
+                Event::FaultEdge {
+                    fault: i as u32,
+                    start: true,
+                },
+            );
             if let Some(u) = f.until {
-                e.events.schedule(u, Event::FaultEdge { fault: i as u32, start: false });
+                e.events.schedule(
+                    u,
+                    Event::FaultEdge {
+                        fault: i as u32,
+                        start: false,
+                    },
+                );
             }
         }
         if warmup_end > SimTime::ZERO {
@@ -352,7 +381,11 @@ impl<'s> Engine<'s> {
         match ev {
             Event::Arrival { stream } => self.on_arrival(stream as usize),
             Event::ServiceDone { node, msg } => self.on_service_done(node as usize, msg),
-            Event::SessionDone { queue, msg, outcome } => self.on_session_done(queue as usize, msg, outcome),
+            Event::SessionDone {
+                queue,
+                msg,
+                outcome,
+            } => self.on_session_done(queue as usize, msg, outcome),
             Event::RetryDue { queue, generation } => self.on_retry_due(queue as usize, generation),
             Event::FaultEdge { fault, start } => self.on_fault_edge(fault as usize, start),
             Event::Sample => self.on_sample(),

@@ -68,7 +68,11 @@ impl EventQueue {
     #[inline]
     pub fn schedule(&mut self, time: SimTime, event: Event) {
         self.seq += 1;
-        self.heap.push(Entry { time, seq: self.seq, event });
+        self.heap.push(Entry {
+            time,
+            seq: self.seq,
+            event,
+        });
     }
     /// The time of the next event.
     #[inline]

@@ -34,7 +34,9 @@ impl NodeFaults {
     }
     /// Whether an active firewall block refuses `source`.
     pub fn blocks(&self, source: NodeId) -> bool {
-        self.blocks.iter().any(|(_, s)| s.is_empty() || s.contains(&source))
+        self.blocks
+            .iter()
+            .any(|(_, s)| s.is_empty() || s.contains(&source))
     }
 }
 
@@ -48,7 +50,9 @@ pub struct FaultState {
 impl FaultState {
     /// No fault in force.
     pub fn new(sc: &Scenario) -> FaultState {
-        FaultState { nodes: vec![NodeFaults::default(); sc.nodes.len()] }
+        FaultState {
+            nodes: vec![NodeFaults::default(); sc.nodes.len()],
+        }
     }
 
     /// Switches a node fault on or off. DNS and MX faults are DNS's business and ignored here.
@@ -62,9 +66,13 @@ impl FaultState {
             FaultKind::TlsUnavailable { .. } => bump(&mut f.tls_off),
             FaultKind::CertificateExpired { .. } => bump(&mut f.cert_expired),
             FaultKind::CertificateMismatch { .. } => bump(&mut f.cert_mismatch),
-            FaultKind::ConnectionDrop { probability, .. } => toggle(&mut f.drops, index, *probability, on),
+            FaultKind::ConnectionDrop { probability, .. } => {
+                toggle(&mut f.drops, index, *probability, on)
+            }
             FaultKind::Slowdown { factor, .. } => toggle(&mut f.slowdowns, index, *factor, on),
-            FaultKind::FirewallBlock { sources, .. } => toggle(&mut f.blocks, index, sources.clone(), on),
+            FaultKind::FirewallBlock { sources, .. } => {
+                toggle(&mut f.blocks, index, sources.clone(), on)
+            }
             FaultKind::DnsFailure { .. } | FaultKind::MxChange { .. } => {}
         }
     }

@@ -30,7 +30,8 @@ impl Engine<'_> {
             let boundary = SimTime(at.0 - offset.0 + seg_end.0);
             let rate = t.rate_per_s * x;
             if rate > 0.0 {
-                let e: f64 = rand_distr::Distribution::sample(&rand_distr::Exp1, &mut self.rng.arrivals[s]);
+                let e: f64 =
+                    rand_distr::Distribution::sample(&rand_distr::Exp1, &mut self.rng.arrivals[s]);
                 let next = at + SimDuration::from_secs_f64(e / rate);
                 if next < boundary || matches!(t.profile, Profile::Constant) {
                     return (next < stop).then_some(next);
@@ -43,7 +44,8 @@ impl Engine<'_> {
     pub(crate) fn on_arrival(&mut self, s: usize) {
         let now = self.now;
         if let Some(next) = self.next_arrival(s, now) {
-            self.events.schedule(next, Event::Arrival { stream: s as u32 });
+            self.events
+                .schedule(next, Event::Arrival { stream: s as u32 });
         }
         let t = &self.sc.traffic[s];
         let rng = &mut self.rng.attributes[s];
@@ -53,7 +55,10 @@ impl Engine<'_> {
             cum[0].1
         } else {
             let u = unit(rng) * cum.last().map_or(1.0, |c| c.0);
-            cum.iter().find(|(c, _)| u < *c).unwrap_or(&cum[cum.len() - 1]).1
+            cum.iter()
+                .find(|(c, _)| u < *c)
+                .unwrap_or(&cum[cum.len() - 1])
+                .1
         };
         let location = draw_mailbox(self.sc, rcpt as usize, rng, true);
         let mut tags = 0u32;
@@ -127,7 +132,13 @@ impl Engine<'_> {
         self.nodes[node].busy += 1;
         self.obs.busy_change(node, 1, self.now);
         let done = self.now + SimDuration::from_secs_f64(micros / 1e6);
-        self.events.schedule(done, Event::ServiceDone { node: node as u32, msg: id });
+        self.events.schedule(
+            done,
+            Event::ServiceDone {
+                node: node as u32,
+                msg: id,
+            },
+        );
     }
 
     pub(crate) fn on_service_done(&mut self, node: usize, id: u32) {
@@ -231,7 +242,12 @@ impl Engine<'_> {
 
 /// Draws the mailbox location of a recipient of `domain` (`UNKNOWN` for a recipient that exists
 /// nowhere, when `allow_unknown`).
-fn draw_mailbox<R: rand::Rng>(sc: &crate::model::Scenario, domain: usize, rng: &mut R, allow_unknown: bool) -> u16 {
+fn draw_mailbox<R: rand::Rng>(
+    sc: &crate::model::Scenario,
+    domain: usize,
+    rng: &mut R,
+    allow_unknown: bool,
+) -> u16 {
     let d = &sc.domains[domain];
     if allow_unknown && d.unknown_recipients > 0.0 && unit(rng) < d.unknown_recipients {
         return UNKNOWN;

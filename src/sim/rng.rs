@@ -11,7 +11,9 @@ pub type SimRng = ChaCha8Rng;
 
 /// FNV-1a, stable across platforms and releases (unlike `std`'s hasher).
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// SplitMix64 finaliser: spreads nearby inputs over the whole range.
@@ -35,7 +37,11 @@ pub fn stream(master: u64, purpose: &str, entity: &str) -> SimRng {
 
 /// The seed of replication `index` derived from the master seed (replication 0 is the master).
 pub fn replication_seed(master: u64, index: u64) -> u64 {
-    if index == 0 { master } else { mix(master ^ mix(index.wrapping_mul(0xa076_1d64_78bd_642f))) }
+    if index == 0 {
+        master
+    } else {
+        mix(master ^ mix(index.wrapping_mul(0xa076_1d64_78bd_642f)))
+    }
 }
 
 /// A uniform draw in [0, 1) with 53 random bits.

@@ -89,8 +89,14 @@ pub struct RuleMatch {
 impl RuleMatch {
     fn matches(&self, m: &Message) -> bool {
         (self.tag_mask == 0 || m.tags & self.tag_mask != 0)
-            && self.sender.as_ref().is_none_or(|s| s[m.sender_domain as usize])
-            && self.recipient.as_ref().is_none_or(|r| r[m.rcpt_domain as usize])
+            && self
+                .sender
+                .as_ref()
+                .is_none_or(|s| s[m.sender_domain as usize])
+            && self
+                .recipient
+                .as_ref()
+                .is_none_or(|r| r[m.rcpt_domain as usize])
     }
 }
 
@@ -128,11 +134,18 @@ impl RouteTable {
                 for loc in 0..locs {
                     let dec = if loc == n {
                         Decision::Deliver
-                    } else if loc == nodes && acceptance[n * domains + d] == Acceptance::Authoritative {
+                    } else if loc == nodes
+                        && acceptance[n * domains + d] == Acceptance::Authoritative
+                    {
                         Decision::RejectUnknown
                     } else {
                         let location = (loc < nodes).then(|| NodeId::from_index(loc));
-                        Decision::Queue(intern(next_hop(sc, NodeId::from_index(n), DomainId::from_index(d), location)))
+                        Decision::Queue(intern(next_hop(
+                            sc,
+                            NodeId::from_index(n),
+                            DomainId::from_index(d),
+                            location,
+                        )))
                     };
                     decision.push(dec);
                 }
@@ -143,26 +156,51 @@ impl RouteTable {
             let c = sc.connector(rule.route_via);
             let m = RuleMatch {
                 tag_mask: rule.when.tag.map_or(0, |t| 1u32 << t.0),
-                sender: rule.when.sender_domain.as_ref().map(|p| sc.domains.iter().map(|d| p.matches(&d.name)).collect()),
-                recipient: rule.when.recipient_domain.as_ref().map(|p| sc.domains.iter().map(|d| p.matches(&d.name)).collect()),
+                sender: rule
+                    .when
+                    .sender_domain
+                    .as_ref()
+                    .map(|p| sc.domains.iter().map(|d| p.matches(&d.name)).collect()),
+                recipient: rule
+                    .when
+                    .recipient_domain
+                    .as_ref()
+                    .map(|p| sc.domains.iter().map(|d| p.matches(&d.name)).collect()),
             };
-            let key = |target| QueueKey { node: rule.at, connector: Some(rule.route_via), target };
+            let key = |target| QueueKey {
+                node: rule.at,
+                connector: Some(rule.route_via),
+                target,
+            };
             let route = match c.to {
                 ConnectorTarget::Node(to) => RuleRoute::Queue(intern(key(QueueTarget::Node(to)))),
                 // An MX-routed connector needs a queue per recipient domain.
                 ConnectorTarget::Mx => RuleRoute::PerDomain(
-                    (0..domains).map(|d| intern(key(QueueTarget::Mx(DomainId::from_index(d))))).collect(),
+                    (0..domains)
+                        .map(|d| intern(key(QueueTarget::Mx(DomainId::from_index(d)))))
+                        .collect(),
                 ),
             };
             rules[rule.at.index()].push((m, route));
         }
-        RouteTable { queues, decision, acceptance, rules, nodes, domains }
+        RouteTable {
+            queues,
+            decision,
+            acceptance,
+            rules,
+            nodes,
+            domains,
+        }
     }
 
     /// Routes `m` at `node`.
     #[inline]
     pub fn decide(&self, node: usize, m: &Message) -> Decision {
-        let loc = if m.location == UNKNOWN { self.nodes } else { m.location as usize };
+        let loc = if m.location == UNKNOWN {
+            self.nodes
+        } else {
+            m.location as usize
+        };
         let cell = (node * self.domains + m.rcpt_domain as usize) * (self.nodes + 1) + loc;
         let dec = self.decision[cell];
         if !matches!(dec, Decision::Queue(_)) {
@@ -188,7 +226,12 @@ impl RouteTable {
 
 /// Steps 4 and 5 for a message at `node` to `domain` whose mailbox is at `location` (`None`:
 /// unknown recipient; a connector's `mailboxes_on` cannot be checked for it and is ignored).
-pub fn next_hop(sc: &Scenario, node: NodeId, domain: DomainId, location: Option<NodeId>) -> QueueKey {
+pub fn next_hop(
+    sc: &Scenario,
+    node: NodeId,
+    domain: DomainId,
+    location: Option<NodeId>,
+) -> QueueKey {
     let name = &sc.domain(domain).name;
     let best = sc
         .connectors
@@ -196,7 +239,12 @@ pub fn next_hop(sc: &Scenario, node: NodeId, domain: DomainId, location: Option<
         .enumerate()
         .filter(|(_, c)| c.from == node && !c.rule_scoped)
         .filter_map(|(i, c)| {
-            let spec = c.domains.iter().filter(|p| p.matches(name)).map(|p| p.specificity()).max()?;
+            let spec = c
+                .domains
+                .iter()
+                .filter(|p| p.matches(name))
+                .map(|p| p.specificity())
+                .max()?;
             let on = match (c.mailboxes_on.is_empty(), location) {
                 (true, _) => 0u8,
                 (false, None) => 0,
@@ -214,8 +262,16 @@ pub fn next_hop(sc: &Scenario, node: NodeId, domain: DomainId, location: Option<
                 ConnectorTarget::Node(to) => QueueTarget::Node(to),
                 ConnectorTarget::Mx => QueueTarget::Mx(domain),
             };
-            QueueKey { node, connector: Some(ConnectorId::from_index(i)), target }
+            QueueKey {
+                node,
+                connector: Some(ConnectorId::from_index(i)),
+                target,
+            }
         }
-        None => QueueKey { node, connector: None, target: QueueTarget::Mx(domain) },
+        None => QueueKey {
+            node,
+            connector: None,
+            target: QueueTarget::Mx(domain),
+        },
     }
 }

@@ -48,7 +48,9 @@ impl Engine<'_> {
     /// Starts sessions on an open queue while it has messages and free session slots.
     pub(crate) fn pump(&mut self, q: usize) {
         while self.queues[q].mode == QueueMode::Open && self.has_session_slot(q) {
-            let Some(id) = self.pop_unexpired(q) else { break };
+            let Some(id) = self.pop_unexpired(q) else {
+                break;
+            };
             self.start_session(q, id);
         }
     }
@@ -96,16 +98,30 @@ impl Engine<'_> {
             k.attempts += 1;
             k.active += 1;
         }
-        let world = World { sc: self.sc, faults: &self.faults, routes: &self.routes, now: self.now };
+        let world = World {
+            sc: self.sc,
+            faults: &self.faults,
+            routes: &self.routes,
+            now: self.now,
+        };
         let latency = match key.connector {
             Some(c) => &mut self.rng.latency[c.index()],
             None => &mut self.rng.direct_latency,
         };
-        let mut dice = Dice { latency, mx: &mut self.rng.mx[node], drops: &mut self.rng.drops };
-        let (outcome, held) = delivery::attempt(&world, &mut self.dns, &key, self.msgs.get(id), &mut dice);
+        let mut dice = Dice {
+            latency,
+            mx: &mut self.rng.mx[node],
+            drops: &mut self.rng.drops,
+        };
+        let (outcome, held) =
+            delivery::attempt(&world, &mut self.dns, &key, self.msgs.get(id), &mut dice);
         self.events.schedule(
             self.now + held,
-            Event::SessionDone { queue: q as u32, msg: id, outcome: outcome.pack() },
+            Event::SessionDone {
+                queue: q as u32,
+                msg: id,
+                outcome: outcome.pack(),
+            },
         );
     }
 
@@ -139,7 +155,11 @@ impl Engine<'_> {
                     | if tls { TLS_USED } else { 0 };
                 if u32::from(m.hops) >= self.sc.max_hops {
                     let code = self.nodes[to.index()].loop_code;
-                    let e = self.obs.loops.entry((to.0, code)).or_insert((self.now, self.now, 0));
+                    let e = self
+                        .obs
+                        .loops
+                        .entry((to.0, code))
+                        .or_insert((self.now, self.now, 0));
                     e.1 = self.now;
                     e.2 += 1;
                     self.ndr(to.index(), id, code);
@@ -193,7 +213,10 @@ impl Engine<'_> {
         self.count_waiting(q, 1);
         self.obs.nodes[node].deferrals += 1;
         if let Some(c) = key.connector {
-            *self.obs.connectors[c.index()].deferrals_by_code.entry(code).or_default() += 1;
+            *self.obs.connectors[c.index()]
+                .deferrals_by_code
+                .entry(code)
+                .or_default() += 1;
         }
         self.queues[q].last_code = Some(code);
         self.note_alert(q, code);
@@ -205,7 +228,10 @@ impl Engine<'_> {
         qs.mode = QueueMode::Retry;
         qs.failures += 1;
         qs.generation = qs.generation.wrapping_add(1);
-        let oldest = qs.msgs.front().map_or(self.now, |&m| self.msgs.get(m).node_arrival);
+        let oldest = qs
+            .msgs
+            .front()
+            .map_or(self.now, |&m| self.msgs.get(m).node_arrival);
         let wait = policy.wait_after(qs.failures, self.now.since(oldest));
         let mut at = self.now + wait;
         if let Some(run) = policy.queue_run() {
@@ -213,21 +239,34 @@ impl Engine<'_> {
             at = SimTime(at.0.div_ceil(run.0) * run.0);
         }
         let generation = qs.generation;
-        self.events.schedule(at, Event::RetryDue { queue: q as u32, generation });
+        self.events.schedule(
+            at,
+            Event::RetryDue {
+                queue: q as u32,
+                generation,
+            },
+        );
     }
 
     fn note_alert(&mut self, q: usize, code: u16) {
         let now = self.now;
         let queued = self.queues[q].msgs.len() as u64 + u64::from(self.queues[q].active);
-        let oldest = self.queues[q].msgs.front().map_or(0, |&m| now.since(self.msgs.get(m).node_arrival).0);
-        let a = self.obs.alerts.entry((q as u32, code)).or_insert(AlertCounter {
-            first: now,
-            last: now,
-            count: 0,
-            peak_queued: 0,
-            oldest_age: 0,
-            ndr: 0,
-        });
+        let oldest = self.queues[q]
+            .msgs
+            .front()
+            .map_or(0, |&m| now.since(self.msgs.get(m).node_arrival).0);
+        let a = self
+            .obs
+            .alerts
+            .entry((q as u32, code))
+            .or_insert(AlertCounter {
+                first: now,
+                last: now,
+                count: 0,
+                peak_queued: 0,
+                oldest_age: 0,
+                ndr: 0,
+            });
         a.last = now;
         a.count += 1;
         a.peak_queued = a.peak_queued.max(queued);

@@ -40,11 +40,19 @@ impl Latency {
     }
     /// Exact mean, seconds (0 when empty).
     pub fn mean_s(&self) -> f64 {
-        if self.count == 0 { 0.0 } else { self.sum as f64 / self.count as f64 / 1e6 }
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum as f64 / self.count as f64 / 1e6
+        }
     }
     /// The `q` quantile (0..=1), seconds, to 3 significant digits (0 when empty).
     pub fn quantile_s(&self, q: f64) -> f64 {
-        if self.count == 0 { 0.0 } else { self.hist.value_at_quantile(q) as f64 / 1e6 }
+        if self.count == 0 {
+            0.0
+        } else {
+            self.hist.value_at_quantile(q) as f64 / 1e6
+        }
     }
     /// Largest latency, seconds.
     pub fn max_s(&self) -> f64 {

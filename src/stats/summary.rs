@@ -209,7 +209,8 @@ impl Summary {
         let by_code = |m: &BTreeMap<u16, u64>| -> BTreeMap<String, u64> {
             let mut out = BTreeMap::new();
             for (c, n) in m {
-                *out.entry(codes::key(e.code_text(*c)).to_string()).or_default() += n;
+                *out.entry(codes::key(e.code_text(*c)).to_string())
+                    .or_default() += n;
             }
             out
         };
@@ -278,8 +279,16 @@ impl Summary {
                 quarantined: t.quarantined,
                 in_flight: obs.in_flight,
             },
-            ndr_rate: if t.generated == 0 { 0.0 } else { t.ndr as f64 / t.generated as f64 },
-            ndr_traffic: NdrTraffic { sent: obs.ndr_sent, delivered: obs.ndr_delivered, dropped: obs.ndr_dropped },
+            ndr_rate: if t.generated == 0 {
+                0.0
+            } else {
+                t.ndr as f64 / t.generated as f64
+            },
+            ndr_traffic: NdrTraffic {
+                sent: obs.ndr_sent,
+                delivered: obs.ndr_delivered,
+                dropped: obs.ndr_dropped,
+            },
             duplicates: obs.duplicates,
             sent_without_tls: obs.sent_without_tls,
             ndr_by_code: by_code(&obs.ndr_by_code),
@@ -292,7 +301,11 @@ impl Summary {
             engine: EngineStats {
                 events: e.events_handled,
                 wall_s,
-                events_per_s: if wall_s > 0.0 { e.events_handled as f64 / wall_s } else { 0.0 },
+                events_per_s: if wall_s > 0.0 {
+                    e.events_handled as f64 / wall_s
+                } else {
+                    0.0
+                },
                 peak_in_flight: e.peak_in_flight() as u64,
             },
         }
@@ -306,7 +319,9 @@ pub fn queue_label(e: &Engine<'_>, q: usize) -> String {
     match key.connector {
         Some(c) => sc.connector(c).name.clone(),
         None => match key.target {
-            QueueTarget::Mx(d) => format!("{} → {} (MX)", sc.node(key.node).name, sc.domain(d).name),
+            QueueTarget::Mx(d) => {
+                format!("{} → {} (MX)", sc.node(key.node).name, sc.domain(d).name)
+            }
             QueueTarget::Node(n) => format!("{} → {}", sc.node(key.node).name, sc.node(n).name),
         },
     }
@@ -323,21 +338,23 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
         }
         let text = e.code_text(code);
         let (label, key) = (queue_label(e, q as usize), codes::key(text).to_string());
-        let m = merged.entry((label.clone(), key.clone())).or_insert_with(|| {
-            let (cause, fix) = codes::cause_and_fix(text);
-            Alert {
-                connector: label,
-                code: key,
-                title: codes::title(text).to_string(),
-                first_s: a.first.as_secs_f64(),
-                last_s: a.last.as_secs_f64(),
-                peak_queued: 0,
-                ndr: 0,
-                deferrals: 0,
-                cause: cause.to_string(),
-                fix: fix.to_string(),
-            }
-        });
+        let m = merged
+            .entry((label.clone(), key.clone()))
+            .or_insert_with(|| {
+                let (cause, fix) = codes::cause_and_fix(text);
+                Alert {
+                    connector: label,
+                    code: key,
+                    title: codes::title(text).to_string(),
+                    first_s: a.first.as_secs_f64(),
+                    last_s: a.last.as_secs_f64(),
+                    peak_queued: 0,
+                    ndr: 0,
+                    deferrals: 0,
+                    cause: cause.to_string(),
+                    fix: fix.to_string(),
+                }
+            });
         m.first_s = m.first_s.min(a.first.as_secs_f64());
         m.last_s = m.last_s.max(a.last.as_secs_f64());
         m.peak_queued = m.peak_queued.max(a.peak_queued);
@@ -361,6 +378,10 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
             fix: fix.to_string(),
         });
     }
-    out.sort_by(|a, b| a.first_s.total_cmp(&b.first_s).then_with(|| a.connector.cmp(&b.connector)));
+    out.sort_by(|a, b| {
+        a.first_s
+            .total_cmp(&b.first_s)
+            .then_with(|| a.connector.cmp(&b.connector))
+    });
     out
 }

@@ -1,0 +1,207 @@
+//! Engine speed on the shipped benchmark scenarios, next to a hand-written M/M/c yardstick.
+//!
+//! `cargo bench --bench engine` (add `-- --quick` for a short run, or a group name to filter).
+//! Before each group one line per target goes to stderr (outside the timed code): events,
+//! messages, wall time of one run, events/s, ns/event, messages/s, the engine's peak in-flight
+//! messages and the process's peak resident memory (`VmHWM`, cumulative over the whole process,
+//! so it only grows from group to group). For `mm4` it also prints engine time / reference time.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mailflow::model::{Scenario, Warmup};
+use mailflow::sim::Engine;
+use mailflow::stats::Summary;
+
+#[path = "reference.rs"]
+mod reference;
+
+/// Runs of each target timed for the printed line (the fastest is reported).
+const PROBE_RUNS: usize = 3;
+
+fn load(rel: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    match mailflow::scenario::load(&path, &[]) {
+        Ok(loaded) => loaded.scenario,
+        Err(e) => panic!("cannot load {rel}:\n{e}"),
+    }
+}
+
+/// One full engine run; returns the events handled.
+fn run_engine(sc: &Scenario, seed: u64) -> u64 {
+    let mut e = Engine::new(sc, seed);
+    e.run();
+    e.events_handled
+}
+
+/// What one untimed-by-criterion engine run measured.
+struct Probe {
+    events: u64,
+    messages: u64,
+    wall_s: f64,
+    mean_latency_s: f64,
+    peak_in_flight: usize,
+    message_slots: usize,
+}
+
+/// Runs the engine `PROBE_RUNS` times and keeps the fastest wall time.
+fn probe(sc: &Scenario) -> Probe {
+    let mut best = f64::INFINITY;
+    let mut out = None;
+    for _ in 0..PROBE_RUNS {
+        let t0 = Instant::now();
+        let mut e = Engine::new(sc, sc.seed);
+        e.run();
+        let wall = t0.elapsed().as_secs_f64();
+        best = best.min(wall);
+        if out.is_none() {
+            let s = Summary::from_engine(&e, wall);
+            out = Some((
+                s.engine.events,
+                s.messages.generated,
+                s.latency_s.mean,
+                e.peak_in_flight(),
+                e.message_capacity(),
+            ));
+        }
+    }
+    let (events, messages, mean_latency_s, peak_in_flight, message_slots) =
+        out.expect("PROBE_RUNS > 0");
+    Probe {
+        events,
+        messages,
+        wall_s: best,
+        mean_latency_s,
+        peak_in_flight,
+        message_slots,
+    }
+}
+
+fn line(target: &str, events: u64, messages: u64, wall_s: f64) {
+    eprintln!(
+        "[bench] {target}: events {events}, messages {messages}, wall {wall_s:.3} s, {:.3} M events/s, \
+         {:.1} ns/event, {:.0} messages/s",
+        events as f64 / wall_s / 1e6,
+        wall_s * 1e9 / events as f64,
+        messages as f64 / wall_s,
+    );
+}
+
+fn engine_line(target: &str, p: &Probe) {
+    line(target, p.events, p.messages, p.wall_s);
+    eprintln!(
+        "[bench] {target}: mean latency {:.4} s, peak in flight {} messages, {} message slots allocated",
+        p.mean_latency_s, p.peak_in_flight, p.message_slots
+    );
+}
+
+/// Peak resident set size of this process (`VmHWM`), in MiB; cumulative over every group so far.
+fn vm_hwm_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+fn memory_line(group: &str) {
+    match vm_hwm_mib() {
+        Some(m) => {
+            eprintln!("[bench] after {group}: process peak RSS (VmHWM, cumulative) {m:.1} MiB")
+        }
+        None => eprintln!("[bench] after {group}: VmHWM unavailable (no /proc/self/status)"),
+    }
+}
+
+/// Criterion's measurement window: enough for 10 samples of one run each, at least 5 s.
+fn window(wall_s: f64) -> Duration {
+    Duration::from_secs_f64((wall_s * 12.0).max(5.0))
+}
+
+fn bench_mm4(c: &mut Criterion) {
+    let sc = load("scenarios/mm4.yaml");
+    let seed = sc.seed;
+    let horizon_s = sc.duration.as_secs_f64();
+    let warmup_s = match sc.warmup {
+        Warmup::Fixed(d) => d.as_secs_f64(),
+        Warmup::Auto => 0.0,
+    };
+    let eng = probe(&sc);
+    let mut ref_wall = f64::INFINITY;
+    let mut r = reference::run_mmc(3.2, 1.0, 4, horizon_s, warmup_s, seed);
+    for _ in 0..PROBE_RUNS {
+        let t0 = Instant::now();
+        r = reference::run_mmc(3.2, 1.0, 4, horizon_s, warmup_s, seed);
+        ref_wall = ref_wall.min(t0.elapsed().as_secs_f64());
+    }
+    engine_line("mm4/engine", &eng);
+    line("mm4/reference", r.events, r.served, ref_wall);
+    eprintln!(
+        "[bench] mm4: reference mean response {:.4} s over {} customers (Erlang C: 1.7455 s)",
+        r.mean_response_s, r.served
+    );
+    eprintln!(
+        "[bench] mm4: engine time / reference time = {:.2} (per event: {:.2})",
+        eng.wall_s / ref_wall,
+        (eng.wall_s / eng.events as f64) / (ref_wall / r.events as f64)
+    );
+
+    let mut g = c.benchmark_group("mm4");
+    g.sample_size(10);
+    g.measurement_time(window(eng.wall_s));
+    g.throughput(Throughput::Elements(eng.events));
+    g.bench_function("engine", |b| {
+        b.iter(|| run_engine(black_box(&sc), black_box(seed)))
+    });
+    g.throughput(Throughput::Elements(r.events));
+    g.bench_function("reference", |b| {
+        b.iter(|| {
+            reference::run_mmc(
+                3.2,
+                1.0,
+                4,
+                black_box(horizon_s),
+                black_box(warmup_s),
+                black_box(seed),
+            )
+        })
+    });
+    g.finish();
+    memory_line("mm4");
+}
+
+/// One scenario, engine only.
+fn bench_scenario(c: &mut Criterion, group: &str, rel: &str) {
+    let sc = load(rel);
+    let seed = sc.seed;
+    let eng = probe(&sc);
+    engine_line(&format!("{group}/engine"), &eng);
+
+    let mut g = c.benchmark_group(group);
+    g.sample_size(10);
+    g.measurement_time(window(eng.wall_s));
+    g.throughput(Throughput::Elements(eng.events));
+    g.bench_function("engine", |b| {
+        b.iter(|| run_engine(black_box(&sc), black_box(seed)))
+    });
+    g.finish();
+    memory_line(group);
+}
+
+fn bench_mx_to_eop(c: &mut Criterion) {
+    bench_scenario(c, "mx_to_eop", "scenarios/mx-to-eop.yaml");
+}
+
+fn bench_tandem(c: &mut Criterion) {
+    bench_scenario(c, "tandem", "scenarios/tandem.yaml");
+}
+
+criterion_group!(benches, bench_mm4, bench_mx_to_eop, bench_tandem);
+criterion_main!(benches);

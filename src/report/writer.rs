@@ -1,0 +1,115 @@
+//! The only place that writes report files: atomically (temporary file, then rename), and
+//! never into a folder mailflow did not write unless forced.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::ReportError;
+
+/// Marker file that says mailflow wrote a folder.
+pub const MARKER: &str = ".mailflow";
+
+/// Writes the files of one report folder.
+#[derive(Debug)]
+pub struct ReportWriter {
+    dir: PathBuf,
+}
+
+impl ReportWriter {
+    /// Claims `dir` for a report: creates it, or accepts it when it is empty, was written by
+    /// mailflow, or `force` is given.
+    pub fn claim(dir: &Path, force: bool) -> Result<ReportWriter, ReportError> {
+        let io = |source| ReportError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        if dir.exists() {
+            if !dir.is_dir() {
+                return Err(ReportError::ForeignFolder {
+                    path: dir.display().to_string(),
+                });
+            }
+            let empty = fs::read_dir(dir).map_err(io)?.next().is_none();
+            if !empty && !dir.join(MARKER).exists() && !force {
+                return Err(ReportError::ForeignFolder {
+                    path: dir.display().to_string(),
+                });
+            }
+        } else {
+            fs::create_dir_all(dir).map_err(io)?;
+        }
+        let w = ReportWriter {
+            dir: dir.to_path_buf(),
+        };
+        w.write(
+            MARKER,
+            b"This folder was written by mailflow; it may overwrite the files in it.\n",
+        )?;
+        Ok(w)
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes `name` atomically: the old file stays whole until the new one is complete.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportError> {
+        let path = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let io = |p: &Path| {
+            let p = p.display().to_string();
+            move |source| ReportError::Io { path: p, source }
+        };
+        let mut f = fs::File::create(&tmp).map_err(io(&tmp))?;
+        f.write_all(bytes).map_err(io(&tmp))?;
+        f.sync_all().map_err(io(&tmp))?;
+        drop(f);
+        fs::rename(&tmp, &path).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            io(&path)(e)
+        })?;
+        Ok(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_mailflow_did_not_write_is_refused_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        assert!(matches!(
+            ReportWriter::claim(dir.path(), false),
+            Err(ReportError::ForeignFolder { .. })
+        ));
+        let w = ReportWriter::claim(dir.path(), true).unwrap();
+        w.write("summary.json", b"{}").unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
+            "mine"
+        );
+        // Once marked, the folder is mailflow's and can be written again without --force.
+        assert!(ReportWriter::claim(dir.path(), false).is_ok());
+    }
+
+    #[test]
+    fn writes_replace_files_whole_and_leave_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = ReportWriter::claim(&dir.path().join("new"), false).unwrap();
+        w.write("a.txt", b"first").unwrap();
+        w.write("a.txt", b"second").unwrap();
+        assert_eq!(fs::read_to_string(w.dir().join("a.txt")).unwrap(), "second");
+        let names: Vec<_> = fs::read_dir(w.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")),
+            "{names:?}"
+        );
+    }
+}

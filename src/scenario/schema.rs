@@ -1,0 +1,392 @@
+//! Serde structs that mirror the scenario YAML key for key (unknown keys are errors).
+//!
+//! Values with units stay text ([`Unit`]) so `build` can parse them with located errors; keys
+//! that take several shapes (`mx`, `workers`, `retry`, `to`, `profile`, `warmup`, distributions)
+//! stay raw [`Value`]s for the same reason. The top level and the entries of `domains`, `nodes`,
+//! `connectors`, `rules`, `traffic` and `faults` are read one by one, so one bad entry does not
+//! hide problems in the others.
+//!
+//! Extensions to the spec, accepted here: node `connect_timeout` (a duration, default 30s: how
+//! long an attempt to a dead server holds a session), retry `expiry_code` (the NDR text written
+//! on expiry), traffic `normalize` (`false` keeps a piecewise profile's multipliers as written)
+//! and `warmup: auto` (MSER-5 truncation).
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use serde_yaml::Value;
+
+/// The keys of the top level, in the spec's order.
+pub const TOP_KEYS: [&str; 13] = [
+    "name",
+    "description",
+    "duration",
+    "warmup",
+    "seed",
+    "sample_every",
+    "max_hops",
+    "domains",
+    "nodes",
+    "connectors",
+    "rules",
+    "traffic",
+    "faults",
+];
+
+/// A value written with a unit (`90s`, `20/s`, `75KB`) or as a bare number, kept as written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unit {
+    /// Text, to be parsed by `units`.
+    Text(String),
+    /// A bare YAML number.
+    Number(f64),
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unit::Text(s) => f.write_str(s),
+            Unit::Number(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Unit, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Unit;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value such as `90s`, `20/s`, `75KB` or `0.5`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Unit, E> {
+                Ok(Unit::Text(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Unit, E> {
+                Ok(Unit::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Unit, E> {
+                Ok(Unit::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Unit, E> {
+                Ok(Unit::Number(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An entry of `domains`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainSpec {
+    /// A node name, or a list of [`MxSpec`].
+    pub mx: Option<Value>,
+    /// MX record TTL (default 1h).
+    pub ttl: Option<Unit>,
+    /// Node → share of the domain's mailboxes.
+    pub mailboxes: Option<IndexMap<String, Unit>>,
+    /// Share of recipients that exist nowhere (default 0).
+    pub unknown_recipients: Option<Unit>,
+}
+
+/// One MX record in list form.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MxSpec {
+    /// Node name.
+    pub host: String,
+    /// Lower is tried first (default 0).
+    #[serde(default)]
+    pub preference: u32,
+}
+
+/// An entry of `nodes`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// internet | exchange_online | exchange_server | gateway | smtp.
+    pub kind: Option<String>,
+    /// A positive integer or `unlimited`.
+    pub workers: Option<Value>,
+    /// A distribution of durations.
+    pub service_time: Option<Value>,
+    /// Extra service time per MB of message size.
+    pub service_per_mb: Option<Unit>,
+    /// Domain → authoritative | internal_relay.
+    pub accepted_domains: Option<IndexMap<String, AcceptedSpec>>,
+    /// A preset name or an explicit [`RetrySpec`].
+    pub retry: Option<Value>,
+    /// Optional spam filter.
+    pub spam_filter: Option<SpamFilterSpec>,
+    /// Parallel sessions per destination.
+    pub max_connections_per_destination: Option<Value>,
+    /// Extension: how long an attempt to a dead server holds a session (default 30s).
+    pub connect_timeout: Option<Unit>,
+    /// Certificate the node presents.
+    pub certificate: Option<CertificateSpec>,
+    /// Sources allowed on port 25.
+    pub firewall: Option<FirewallSpec>,
+    /// Sender-domain pattern → new domain.
+    pub rewrite_sender: Option<IndexMap<String, String>>,
+    /// Partner restrictions on inbound sessions.
+    pub accept_from: Option<AcceptFromSpec>,
+}
+
+/// How a node treats an accepted domain.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AcceptedSpec {
+    /// Unknown recipients are rejected.
+    Authoritative,
+    /// Unknown recipients are relayed on.
+    InternalRelay,
+}
+
+/// `spam_filter:` of a node.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpamFilterSpec {
+    /// Share quarantined (default 0).
+    pub quarantine: Option<Unit>,
+    /// Extra service time per filtered message (default `{fixed: 0s}`).
+    pub scan_time: Option<Value>,
+    /// Sources that skip the filter.
+    pub allow_list: Option<Vec<String>>,
+}
+
+/// `certificate:` of a node.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateSpec {
+    /// Subject name.
+    pub subject: String,
+    /// Issuer (informational).
+    pub issuer: Option<String>,
+    /// Expiry, as a duration from the start of the run.
+    pub not_after: Option<Unit>,
+}
+
+/// `firewall:` of a node.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirewallSpec {
+    /// Source nodes allowed on port 25.
+    pub allow: Vec<String>,
+}
+
+/// `accept_from:` of a node.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptFromSpec {
+    /// Previous-hop nodes allowed.
+    pub nodes: Option<Vec<String>>,
+    /// Sender domains (patterns) allowed.
+    pub sender_domains: Option<Vec<String>>,
+    /// Only TLS sessions are accepted.
+    #[serde(default)]
+    pub require_tls: bool,
+}
+
+/// An explicit retry policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    /// Waits after the 1st, 2nd, … failure.
+    pub schedule: Option<Vec<Unit>>,
+    /// Wait after every later failure.
+    pub then: Option<Unit>,
+    /// Exponential backoff instead of a schedule.
+    pub backoff: Option<BackoffSpec>,
+    /// Age after which a queued message expires (required).
+    pub expire_after: Option<Unit>,
+    /// Age after which a delay notice is sent.
+    pub delay_notice: Option<Unit>,
+    /// Extension: the NDR text written on expiry.
+    pub expiry_code: Option<String>,
+}
+
+/// `backoff:` of a retry policy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackoffSpec {
+    /// First wait.
+    pub min: Unit,
+    /// Largest wait.
+    pub max: Unit,
+    /// Growth per failure (default 2).
+    pub factor: Option<f64>,
+}
+
+/// An entry of `connectors`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorSpec {
+    /// Unique name.
+    pub name: String,
+    /// Node that uses it.
+    pub from: String,
+    /// A node, or `mx`.
+    pub to: String,
+    /// Recipient-domain patterns it serves.
+    pub domains: Vec<String>,
+    /// Only for recipients whose mailbox is on these nodes.
+    pub mailboxes_on: Option<Vec<String>>,
+    /// TLS settings.
+    pub tls: Option<TlsSpec>,
+    /// A distribution of durations (default `{fixed: 10ms}`).
+    pub latency: Option<Value>,
+    /// Parallel sessions on this connector.
+    pub max_connections: Option<Value>,
+    /// Used only when a rule selects it.
+    #[serde(default)]
+    pub rule_scoped: bool,
+}
+
+/// `tls:` of a connector.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSpec {
+    /// none | opportunistic | required.
+    pub mode: Option<TlsModeSpec>,
+    /// none | certificate | domain.
+    pub validate: Option<TlsValidateSpec>,
+    /// Expected certificate subject.
+    pub tls_domain: Option<String>,
+}
+
+/// `tls.mode`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsModeSpec {
+    /// No TLS.
+    None,
+    /// TLS when offered.
+    Opportunistic,
+    /// TLS or defer.
+    Required,
+}
+
+/// `tls.validate`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsValidateSpec {
+    /// Encryption only.
+    None,
+    /// Trusted and unexpired.
+    Certificate,
+    /// Also subject = `tls_domain`.
+    Domain,
+}
+
+/// An entry of `rules`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Unique name.
+    pub name: String,
+    /// Node where it is evaluated.
+    pub at: String,
+    /// Criteria (all must hold; none: every message).
+    #[serde(default)]
+    pub when: WhenSpec,
+    /// Connector it selects.
+    pub route_via: String,
+}
+
+/// `when:` of a rule.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhenSpec {
+    /// The message carries this tag.
+    pub tag: Option<String>,
+    /// Sender-domain pattern.
+    pub sender_domain: Option<String>,
+    /// Recipient-domain pattern.
+    pub recipient_domain: Option<String>,
+}
+
+/// An entry of `traffic`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficSpec {
+    /// Unique name.
+    pub name: String,
+    /// Node where messages are submitted.
+    pub from: String,
+    /// Sender domain (default: the first domain with mailboxes on `from`, else `"*"`).
+    pub sender_domain: Option<String>,
+    /// A domain, or domain → weight.
+    pub to: Value,
+    /// Mean rate.
+    pub rate: Unit,
+    /// constant | business_hours | a list of [`PointSpec`].
+    pub profile: Option<Value>,
+    /// Extension: `false` keeps a piecewise profile's multipliers as written.
+    pub normalize: Option<bool>,
+    /// A distribution of sizes (default `{lognormal: {median: 75KB, sigma: 1.0}}`).
+    pub size: Option<Value>,
+    /// Tag → share of messages carrying it.
+    pub tags: Option<IndexMap<String, Unit>>,
+    /// Stop generating this long before the end.
+    pub stop: Option<Unit>,
+}
+
+/// One point of a piecewise profile.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointSpec {
+    /// Offset into the day.
+    pub at: Unit,
+    /// Multiplier from then on.
+    pub x: f64,
+}
+
+/// An entry of `faults`: every target key is optional here; `faults` checks which each kind
+/// needs and allows.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// One of `FaultKind::NAMES`.
+    pub kind: String,
+    /// Target node.
+    pub node: Option<String>,
+    /// Target domain.
+    pub domain: Option<String>,
+    /// Blocked sources (`firewall_block`).
+    pub sources: Option<Vec<String>>,
+    /// Share of sessions dropped (`connection_drop`).
+    pub probability: Option<Unit>,
+    /// New MX (`mx_change`).
+    pub mx: Option<Value>,
+    /// Service-time multiplier (`slowdown`).
+    pub factor: Option<f64>,
+    /// Start (default 0s).
+    pub at: Option<Unit>,
+    /// Length (default: until the end).
+    #[serde(rename = "for")]
+    pub for_: Option<Unit>,
+}
+
+impl FaultSpec {
+    /// The target keys present, by name.
+    pub fn present_keys(&self) -> Vec<&'static str> {
+        let mut keys = Vec::new();
+        let pairs = [
+            ("node", self.node.is_some()),
+            ("domain", self.domain.is_some()),
+            ("sources", self.sources.is_some()),
+            ("probability", self.probability.is_some()),
+            ("mx", self.mx.is_some()),
+            ("factor", self.factor.is_some()),
+        ];
+        for (k, present) in pairs {
+            if present {
+                keys.push(k);
+            }
+        }
+        keys
+    }
+}

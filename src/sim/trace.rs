@@ -1,0 +1,233 @@
+//! `mailflow route`: the path a message would take, hop by hop, decided by the same routing
+//! table and session checks the engine uses, with the faults in force at a given time.
+
+use super::delivery::{
+    self, C_DNS, C_LOOP, C_LOOP_EXO, C_UNKNOWN, C_UNKNOWN_EXO, Connect, FIXED_CODES, World,
+};
+use super::faults::FaultState;
+use super::message::{Message, SUBMITTED, UNKNOWN};
+use super::routing::{Decision, QueueTarget, RouteTable};
+use super::time::SimTime;
+use crate::model::{ConnectorTarget, FaultKind, NodeId, Scenario, TlsMode, TlsValidate};
+
+/// One line of a trace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceHop {
+    /// Node where the step happens.
+    pub node: String,
+    /// What happens there (`delivered to the mailbox`, `→ onprem via connector eop-to-onprem`, …).
+    pub action: String,
+    /// TLS and other details of the step.
+    pub detail: String,
+    /// A failure code, when the step fails.
+    pub failure: Option<String>,
+}
+
+/// Traces a message to a recipient whose mailbox is at `location` (`None`: unknown recipient)
+/// of domain `domain`, submitted at `from`, at simulated time `at`.
+pub fn trace(
+    sc: &Scenario,
+    from: NodeId,
+    domain: usize,
+    location: Option<NodeId>,
+    at: SimTime,
+) -> Vec<TraceHop> {
+    let routes = RouteTable::build(sc);
+    let mut faults = FaultState::new(sc);
+    let mut mx_version: Vec<Option<usize>> = vec![None; sc.domains.len()];
+    let mut dns_failing = vec![false; sc.domains.len()];
+    for (i, f) in sc.faults.iter().enumerate() {
+        if !f.active_at(at) {
+            continue;
+        }
+        match &f.kind {
+            FaultKind::DnsFailure { domain } => dns_failing[domain.index()] = true,
+            FaultKind::MxChange { domain, .. } => mx_version[domain.index()] = Some(i),
+            kind => faults.apply(i as u32, kind, true),
+        }
+    }
+    let world = World {
+        sc,
+        faults: &faults,
+        routes: &routes,
+        now: at,
+    };
+    let mut m = Message {
+        created: at,
+        node_arrival: at,
+        size: 75_000,
+        tags: 0,
+        rcpt_domain: domain as u16,
+        sender_domain: sc
+            .traffic
+            .iter()
+            .find(|t| t.from == from)
+            .map_or(domain as u16, |t| t.sender_domain.0 as u16),
+        location: location.map_or(UNKNOWN, |l| l.0 as u16),
+        prev: SUBMITTED,
+        stream: 0,
+        hops: 0,
+        flags: 0,
+    };
+    let mut hops = Vec::new();
+    let mut node = from;
+    loop {
+        let name = sc.node(node).name.clone();
+        let hop = |action: String, detail: String, failure: Option<String>| TraceHop {
+            node: name.clone(),
+            action,
+            detail,
+            failure,
+        };
+        let q = match routes.decide(node.index(), &m) {
+            Decision::Deliver => {
+                hops.push(hop("delivered to the mailbox".into(), String::new(), None));
+                return hops;
+            }
+            Decision::RejectUnknown => {
+                let code = if sc.node(node).kind == crate::model::NodeKind::ExchangeOnline {
+                    C_UNKNOWN_EXO
+                } else {
+                    C_UNKNOWN
+                };
+                hops.push(hop(
+                    "rejects the unknown recipient (authoritative)".into(),
+                    String::new(),
+                    Some(FIXED_CODES[code as usize].into()),
+                ));
+                return hops;
+            }
+            Decision::Queue(q) => q as usize,
+        };
+        let key = routes.queues[q];
+        let (via, tls_text) = match key.connector {
+            Some(c) => {
+                let c = sc.connector(c);
+                let routed = if c.to == ConnectorTarget::Mx {
+                    ", by MX"
+                } else {
+                    ""
+                };
+                (
+                    format!("connector {}{routed}", c.name),
+                    tls_words(c.tls.mode, c.tls.validate, c.tls.tls_domain.as_deref()),
+                )
+            }
+            None => ("DNS MX".to_string(), "TLS opportunistic".to_string()),
+        };
+        let candidates: Vec<(NodeId, String)> = match key.target {
+            QueueTarget::Node(n) => vec![(n, String::new())],
+            QueueTarget::Mx(d) => {
+                if dns_failing[d.index()] {
+                    hops.push(hop(
+                        format!("looks up MX of {} ({via})", sc.domain(d).name),
+                        tls_text,
+                        Some(FIXED_CODES[C_DNS as usize].into()),
+                    ));
+                    return hops;
+                }
+                let records = match mx_version[d.index()].map(|i| &sc.faults[i].kind) {
+                    Some(FaultKind::MxChange { mx, .. }) => mx.clone(),
+                    _ => sc.domain(d).mx.clone(),
+                };
+                let mut r = records;
+                r.sort_by_key(|x| x.preference);
+                r.iter()
+                    .map(|x| {
+                        (
+                            x.host,
+                            format!(" (MX {} preference {})", sc.domain(d).name, x.preference),
+                        )
+                    })
+                    .collect()
+            }
+        };
+        let mut failures = Vec::new();
+        let mut next = None;
+        for (to, mx_text) in &candidates {
+            match delivery::connect(
+                &world,
+                &key,
+                &m,
+                *to,
+                matches!(key.target, QueueTarget::Mx(_)),
+                Default::default(),
+            ) {
+                Connect::Open { tls } => {
+                    next = Some((*to, mx_text.clone(), tls));
+                    break;
+                }
+                Connect::Failed { code, .. } => failures.push(format!(
+                    "{}: {}",
+                    sc.node(*to).name,
+                    FIXED_CODES[code as usize]
+                )),
+                Connect::Rejected { code } => {
+                    hops.push(hop(
+                        format!("→ {}{mx_text} via {via}", sc.node(*to).name),
+                        tls_text,
+                        Some(format!(
+                            "{} rejects: {}",
+                            sc.node(*to).name,
+                            FIXED_CODES[code as usize]
+                        )),
+                    ));
+                    return hops;
+                }
+            }
+        }
+        match next {
+            None => {
+                hops.push(hop(
+                    format!("cannot hand over via {via}"),
+                    tls_text,
+                    Some(failures.join("; ")),
+                ));
+                return hops;
+            }
+            Some((to, mx_text, tls)) => {
+                let used = if tls { "encrypted" } else { "in clear" };
+                let tried = if failures.is_empty() {
+                    String::new()
+                } else {
+                    format!("; first tried {}", failures.join(", "))
+                };
+                hops.push(hop(
+                    format!("→ {}{mx_text} via {via}", sc.node(to).name),
+                    format!("{tls_text}, {used}{tried}"),
+                    None,
+                ));
+                m.prev = node.0 as u16;
+                m.hops += 1;
+                node = to;
+                if u32::from(m.hops) >= sc.max_hops {
+                    let code = if sc.node(node).kind == crate::model::NodeKind::ExchangeOnline {
+                        C_LOOP_EXO
+                    } else {
+                        C_LOOP
+                    };
+                    hops.push(TraceHop {
+                        node: sc.node(node).name.clone(),
+                        action: format!("hop count {} reached", m.hops),
+                        detail: String::new(),
+                        failure: Some(FIXED_CODES[code as usize].into()),
+                    });
+                    return hops;
+                }
+            }
+        }
+    }
+}
+
+fn tls_words(mode: TlsMode, validate: TlsValidate, domain: Option<&str>) -> String {
+    let mode = match mode {
+        TlsMode::None => "none",
+        TlsMode::Opportunistic => "opportunistic",
+        TlsMode::Required => "required",
+    };
+    match validate {
+        TlsValidate::None => format!("TLS {mode}"),
+        TlsValidate::Certificate => format!("TLS {mode}, certificate validated"),
+        TlsValidate::Domain => format!("TLS {mode}, domain validated ({})", domain.unwrap_or("?")),
+    }
+}
