@@ -4,19 +4,68 @@
 //! Before each group one line per target goes to stderr (outside the timed code): events,
 //! messages, wall time of one run, events/s, ns/event, messages/s, the engine's peak in-flight
 //! messages and the process's peak resident memory (`VmHWM`, cumulative over the whole process,
-//! so it only grows from group to group). For `mm4` it also prints engine time / reference time.
+//! so it only grows from group to group). For `mm4` it also prints engine time / reference time,
+//! and `mm4_full_run` times the whole `mailflow run` command (report folder included).
 
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use clap::Parser;
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use mailflow::cli::{Cli, Command};
 use mailflow::model::{Scenario, Warmup};
 use mailflow::sim::Engine;
 use mailflow::stats::Summary;
 
 #[path = "reference.rs"]
 mod reference;
+
+/// Criterion's name filter from the command line (`cargo bench --bench engine -- FILTER`), if any.
+fn filter() -> Option<String> {
+    const TAKES_VALUE: &[&str] = &[
+        "--save-baseline",
+        "-s",
+        "--baseline",
+        "-b",
+        "--baseline-lenient",
+        "--load-baseline",
+        "--sample-size",
+        "--warm-up-time",
+        "--measurement-time",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--profile-time",
+        "--plotting-backend",
+        "--output-format",
+        "--color",
+        "-c",
+        "--format",
+    ];
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if TAKES_VALUE.contains(&a.as_str()) {
+            args.next();
+        } else if !a.starts_with('-') {
+            return Some(a);
+        }
+    }
+    None
+}
+
+/// Whether criterion will run any of `ids` (`group/function`): the printed lines cost whole runs,
+/// so they are skipped for filtered-out groups. A filter with regex syntax is not interpreted.
+fn wanted(ids: &[&str]) -> bool {
+    match filter() {
+        None => true,
+        Some(f) if f.chars().all(|c| c.is_alphanumeric() || "_-/ ".contains(c)) => {
+            ids.iter().any(|id| id.contains(&f))
+        }
+        Some(_) => true,
+    }
+}
 
 /// Runs of each target timed for the printed line (the fastest is reported).
 const PROBE_RUNS: usize = 3;
@@ -120,12 +169,15 @@ fn memory_line(group: &str) {
     }
 }
 
-/// Criterion's measurement window: enough for 10 samples of one run each, at least 5 s.
+/// Criterion's measurement window: enough for 10 flat samples of one run each, at least 5 s.
 fn window(wall_s: f64) -> Duration {
     Duration::from_secs_f64((wall_s * 12.0).max(5.0))
 }
 
 fn bench_mm4(c: &mut Criterion) {
+    if !wanted(&["mm4/engine", "mm4/reference"]) {
+        return;
+    }
     let sc = load("scenarios/mm4.yaml");
     let seed = sc.seed;
     let horizon_s = sc.duration.as_secs_f64();
@@ -155,6 +207,7 @@ fn bench_mm4(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("mm4");
     g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
     g.measurement_time(window(eng.wall_s));
     g.throughput(Throughput::Elements(eng.events));
     g.bench_function("engine", |b| {
@@ -177,8 +230,65 @@ fn bench_mm4(c: &mut Criterion) {
     memory_line("mm4");
 }
 
+/// `mailflow run scenarios/mm4.yaml --out <tmpdir> --quiet` through the library entry point:
+/// load, simulate, summarise and write the report folder (the arguments are parsed once, outside
+/// the timed code).
+fn bench_mm4_full_run(c: &mut Criterion) {
+    if !wanted(&["mm4_full_run/run"]) {
+        return;
+    }
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mm4.yaml");
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let out = tmp.path().join("mm4");
+    let argv = [
+        "mailflow".as_ref(),
+        "run".as_ref(),
+        scenario.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--quiet".as_ref(),
+    ];
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) => panic!("cannot parse the run command: {e}"),
+    };
+    let Command::Run(args) = &cli.command else {
+        panic!("`mailflow run` parsed as another command");
+    };
+    let run = || {
+        if let Err(e) = mailflow::app::run(args) {
+            panic!("mailflow run failed: {e}");
+        }
+    };
+    let mut best = f64::INFINITY;
+    for _ in 0..PROBE_RUNS {
+        let t0 = Instant::now();
+        run();
+        best = best.min(t0.elapsed().as_secs_f64());
+    }
+    let sc = load("scenarios/mm4.yaml");
+    let eng = probe(&sc);
+    line("mm4_full_run", eng.events, eng.messages, best);
+    eprintln!(
+        "[bench] mm4_full_run: whole command / engine run alone = {:.2}",
+        best / eng.wall_s
+    );
+
+    let mut g = c.benchmark_group("mm4_full_run");
+    g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
+    g.measurement_time(window(best));
+    g.throughput(Throughput::Elements(eng.events));
+    g.bench_function("run", |b| b.iter(run));
+    g.finish();
+    memory_line("mm4_full_run");
+}
+
 /// One scenario, engine only.
 fn bench_scenario(c: &mut Criterion, group: &str, rel: &str) {
+    if !wanted(&[&format!("{group}/engine")]) {
+        return;
+    }
     let sc = load(rel);
     let seed = sc.seed;
     let eng = probe(&sc);
@@ -186,6 +296,7 @@ fn bench_scenario(c: &mut Criterion, group: &str, rel: &str) {
 
     let mut g = c.benchmark_group(group);
     g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
     g.measurement_time(window(eng.wall_s));
     g.throughput(Throughput::Elements(eng.events));
     g.bench_function("engine", |b| {
@@ -203,5 +314,11 @@ fn bench_tandem(c: &mut Criterion) {
     bench_scenario(c, "tandem", "scenarios/tandem.yaml");
 }
 
-criterion_group!(benches, bench_mm4, bench_mx_to_eop, bench_tandem);
+criterion_group!(
+    benches,
+    bench_mm4,
+    bench_mm4_full_run,
+    bench_mx_to_eop,
+    bench_tandem
+);
 criterion_main!(benches);

@@ -8,7 +8,9 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 use mailflow::model::Scenario;
 use mailflow::sim::Engine;
 use mailflow::sim::rng::replication_seed;
@@ -17,7 +19,7 @@ use rayon::prelude::*;
 /// Replications per batch.
 const REPLICATIONS: u64 = 4;
 /// Batches timed for the printed line (the fastest is reported).
-const PROBE_RUNS: usize = 3;
+const PROBE_RUNS: usize = 10;
 
 fn load(rel: &str) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
@@ -57,6 +59,7 @@ fn bench_parallel(c: &mut Criterion) {
     let mut walls = Vec::new();
     let mut events = 0u64;
     for (&n, p) in jobs.iter().zip(&pools) {
+        replications(&sc, p); // warm the pool's threads and caches
         let mut best = f64::INFINITY;
         for _ in 0..PROBE_RUNS {
             let t0 = Instant::now();
@@ -76,6 +79,7 @@ fn bench_parallel(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("parallel_mm1_x4");
     g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
     g.measurement_time(Duration::from_secs_f64((walls[0] * 12.0).max(5.0)));
     g.throughput(Throughput::Elements(events));
     for (&n, p) in jobs.iter().zip(&pools) {

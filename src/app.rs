@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::cli::{Format, RouteArgs, RunArgs, ScenarioOpts, ValidateArgs};
-use crate::model::{NodeKind, Scenario};
+use crate::model::{NodeKind, Scenario, Warmup};
 use crate::report::{self, RunReport, console, writer::ReportWriter};
 use crate::scenario::{self, Loaded, Override};
 use crate::sim::{Engine, SimTime};
@@ -112,6 +112,10 @@ pub fn default_out(name: &str) -> PathBuf {
 /// `mailflow run`.
 pub fn run(args: &RunArgs) -> Result<(), AppError> {
     let loaded = load(&args.scenario, &args.opts, args.quiet)?;
+    // Replications, SLOs and MSER-5 warm-up live in `sweep::run`.
+    if args.replications > 1 || !args.slo.is_empty() || loaded.scenario.warmup == Warmup::Auto {
+        return crate::sweep::run::run(args, &loaded);
+    }
     let sc = &loaded.scenario;
     let seed = args.seed.unwrap_or(sc.seed);
     let out = args.out.clone().unwrap_or_else(|| default_out(&sc.name));
@@ -161,6 +165,12 @@ pub fn validate(args: &ValidateArgs) -> Result<(), AppError> {
                     sc.faults.len(),
                     loaded.warnings.len()
                 );
+                if args.load {
+                    print!(
+                        "{}",
+                        crate::load_check::render(&crate::load_check::offered_load(sc))
+                    );
+                }
             }
             Err(e) => {
                 failed += 1;

@@ -18,10 +18,17 @@ pub struct Cli {
 pub enum Command {
     /// Simulate once; print a summary table; write the report folder.
     Run(RunArgs),
+    /// Run several scenarios with the same seed; side-by-side table and overlay charts.
+    Compare(CompareArgs),
     /// Check scenario files without simulating: all errors and warnings at once.
     Validate(ValidateArgs),
     /// Print the path a message would take, hop by hop, like a message trace.
     Route(RouteArgs),
+    /// Capacity planning: a grid of parameter values × replications; CIs; the largest load that
+    /// meets the SLOs.
+    Sweep(SweepArgs),
+    /// Combine sweep shards (see `sweep --shard`) into one sweep report.
+    Merge(MergeArgs),
 }
 
 /// stdout format.
@@ -63,6 +70,17 @@ pub struct RunArgs {
     /// Write into a non-empty report folder that mailflow did not write.
     #[arg(long)]
     pub force: bool,
+    /// Independent runs with seeds derived from the master seed; every number gets a mean and a
+    /// 95% confidence interval.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub replications: usize,
+    /// Worker threads for the replications (default: number of cores); results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// A service-level objective, e.g. 'latency.p99<15m', 'ndr_rate<0.1%',
+    /// 'queue.onprem.peak<5000' (repeatable); exit code 3 when one is missed.
+    #[arg(long = "slo", value_name = "EXPR")]
+    pub slo: Vec<String>,
 }
 
 /// `mailflow validate`.
@@ -73,6 +91,10 @@ pub struct ValidateArgs {
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub opts: ScenarioOpts,
+    /// Also print the offered load per node (mean and peak hour) from traffic and routing, and
+    /// flag nodes at or above 100%.
+    #[arg(long)]
+    pub load: bool,
 }
 
 /// `mailflow route`.
@@ -91,4 +113,99 @@ pub struct RouteArgs {
     pub at: Option<String>,
     #[command(flatten)]
     pub opts: ScenarioOpts,
+}
+
+/// `mailflow compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files, two or more.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Master seed for every scenario (default: the first scenario's `seed`, else 1).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Report folder (default `reports/compare-<a>-vs-<b>/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Overrides applied to every scenario.
+    #[command(flatten)]
+    pub opts: ScenarioOpts,
+    /// No progress bar, no table.
+    #[arg(long)]
+    pub quiet: bool,
+    /// stdout format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write into a non-empty report folder that mailflow did not write.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `mailflow sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// A parameter to vary: `KEY=FROM..TO:STEPS` (STEPS values including both ends, in the unit
+    /// written, e.g. `traffic.inbound.rate=10000/d..200000/d:20`) or `KEY=v1,v2,v3`; several
+    /// make a grid. Capacity is reported for the first.
+    #[arg(long, value_name = "KEY=VALUES", required = true)]
+    pub vary: Vec<String>,
+    /// Runs per point.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub replications: usize,
+    /// Worker threads for (point × replication) runs (default: number of cores); results do
+    /// not depend on it.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// A service-level objective (repeatable); capacity is the largest value of the first
+    /// `--vary` key whose points, and all smaller ones, meet every SLO in the CI's pessimistic
+    /// bound.
+    #[arg(long = "slo", value_name = "EXPR")]
+    pub slo: Vec<String>,
+    /// Run only slice K of N (1-based: `1/4` .. `4/4`) of the grid; `merge` joins the slices.
+    /// From a 0-based index (Kubernetes `JOB_COMPLETION_INDEX`) pass `$((INDEX + 1))/N`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Continue an interrupted sweep: skip points already written with the same scenario,
+    /// seed and replications.
+    #[arg(long)]
+    pub resume: bool,
+    /// Master seed (default: the scenario's `seed`, else 1).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Report folder (default `reports/sweep-<scenario name>/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: ScenarioOpts,
+    /// No progress lines, no table.
+    #[arg(long)]
+    pub quiet: bool,
+    /// stdout format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write into a non-empty report folder that mailflow did not write.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `mailflow merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard report folders.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Report folder (default `reports/sweep-<scenario name>/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No table.
+    #[arg(long)]
+    pub quiet: bool,
+    /// stdout format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write into a non-empty report folder that mailflow did not write.
+    #[arg(long)]
+    pub force: bool,
 }

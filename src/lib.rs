@@ -14,8 +14,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod compare;
+pub mod load_check;
 pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod slo;
 pub mod stats;
+pub mod sweep;

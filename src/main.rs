@@ -9,8 +9,11 @@ fn main() {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(a) => app::run(a),
+        Command::Compare(a) => mailflow::compare::run(a),
         Command::Validate(a) => app::validate(a),
         Command::Route(a) => app::route(a),
+        Command::Sweep(a) => mailflow::sweep::command::sweep(a),
+        Command::Merge(a) => mailflow::sweep::merge::merge(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

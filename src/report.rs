@@ -3,7 +3,9 @@
 
 pub mod console;
 pub mod csv;
+pub mod html;
 pub mod json;
+pub mod svg;
 pub mod writer;
 
 use crate::model::Scenario;
@@ -58,5 +60,13 @@ pub trait Exporter {
 
 /// The exporters of a `run` report folder.
 pub fn run_exporters() -> Vec<Box<dyn Exporter>> {
-    vec![Box::new(json::SummaryJson), Box::new(csv::TimeseriesCsv)]
+    vec![
+        Box::new(json::SummaryJson),
+        Box::new(csv::TimeseriesCsv),
+        Box::new(svg::QueuesSvg),
+        Box::new(svg::OutcomesSvg),
+        Box::new(svg::LatencySvg),
+        Box::new(svg::TopologySvg),
+        Box::new(html::IndexHtml),
+    ]
 }

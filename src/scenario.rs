@@ -1,9 +1,9 @@
 //! Loading scenarios: YAML text → located diagnostics or a typed `model::Scenario`.
 //!
 //! The steps, in order: [`locate`] indexes the text (and reports YAML syntax errors with their
-//! line and column), `serde_yaml` reads it into a value tree, [`overrides`] applies `--set`
+//! line and column), `serde_yaml` reads it into a value tree, `overrides` applies `--set`
 //! arguments to that tree, [`schema`] mirrors the YAML in serde structs (unknown keys are
-//! errors), and [`build`] with [`validate`] turns it into the model while collecting every
+//! errors), and `build` with `validate` turns it into the model while collecting every
 //! problem, so that `mailflow validate` reports all of them at once.
 
 mod build;

@@ -14,5 +14,5 @@ pub mod session;
 pub mod time;
 pub mod trace;
 
-pub use engine::Engine;
+pub use engine::{Engine, LogEntry};
 pub use time::{SimDuration, SimTime};

@@ -2,6 +2,7 @@
 //! from them.
 
 pub mod histogram;
+pub mod mser;
 pub mod observer;
 pub mod summary;
 pub mod timeseries;

@@ -218,7 +218,7 @@ impl Names {
             return Some(NodeId::from_index(i));
         }
         let hint = did_you_mean(name, self.nodes.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("nodes: {}", quoted(self.nodes.iter().map(String::as_str))));
+            .unwrap_or_else(|| known("nodes", self.nodes.iter().map(String::as_str)));
         ctx.error(path, format!("unknown node `{name}`"), Some(hint));
         None
     }
@@ -243,10 +243,18 @@ impl Names {
             return Some(ConnectorId::from_index(i));
         }
         let all = self.connectors.iter().flatten().map(String::as_str);
-        let hint = did_you_mean(name, all.clone())
-            .unwrap_or_else(|| format!("connectors: {}", quoted(all)));
+        let hint = did_you_mean(name, all.clone()).unwrap_or_else(|| known("connectors", all));
         ctx.error(path, format!("unknown connector `{name}`"), Some(hint));
         None
+    }
+}
+
+/// "defined nodes: `a`, `b`", or a note that there are none.
+fn known<'s>(what: &str, names: impl Iterator<Item = &'s str> + Clone) -> String {
+    if names.clone().next().is_none() {
+        format!("no {what} are defined under `{what}`")
+    } else {
+        format!("defined {what}: {}", quoted(names))
     }
 }
 

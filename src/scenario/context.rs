@@ -113,27 +113,53 @@ impl<'a> Ctx<'a> {
     }
 
     /// Deserializes `value` (found at `base`); on failure reports a located error and gives `None`.
-    pub fn de<T: DeserializeOwned>(&mut self, value: Value, base: &[Seg]) -> Option<T> {
-        match serde_path_to_error::deserialize::<_, T>(value) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let mut path = base.to_vec();
-                for seg in e.path().iter() {
-                    match seg {
-                        serde_path_to_error::Segment::Seq { index } => {
-                            path.push(Seg::Index(*index))
-                        }
-                        serde_path_to_error::Segment::Map { key } => {
-                            path.push(Seg::Key(key.clone()))
-                        }
-                        serde_path_to_error::Segment::Enum { .. }
-                        | serde_path_to_error::Segment::Unknown => {}
-                    }
-                }
-                let (message, hint, at_key) = explain(&e.inner().to_string());
-                self.push(Severity::Error, &path, at_key, message, hint);
-                None
+    /// Unknown keys are reported and dropped one by one before the rest is read again, so a
+    /// typo in one key does not hide a problem in another key of the same entry.
+    pub fn de<T: DeserializeOwned>(&mut self, mut value: Value, base: &[Seg]) -> Option<T> {
+        // Bounded: each round removes one key.
+        for _ in 0..64 {
+            let e = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+                // Any dropped key was reported: the scenario fails, but the entry's other
+                // values still get checked.
+                Ok(v) => return Some(v),
+                Err(e) => e,
+            };
+            let rel: Path = e
+                .path()
+                .iter()
+                .filter_map(|seg| match seg {
+                    serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+                    serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+                    _ => None,
+                })
+                .collect();
+            let mut path = base.to_vec();
+            path.extend(rel.iter().cloned());
+            let text = e.inner().to_string();
+            let (message, hint, at_key) = explain(&text);
+            self.push(Severity::Error, &path, at_key, message, hint);
+            if !(text.starts_with("unknown field ") && remove(&mut value, &rel)) {
+                return None;
             }
+        }
+        None
+    }
+}
+
+/// Removes the key at `path` from `value`; false if there is nothing to remove.
+fn remove(value: &mut Value, path: &[Seg]) -> bool {
+    match path {
+        [] => false,
+        [Seg::Key(k)] => value
+            .as_mapping_mut()
+            .and_then(|m| m.shift_remove(k.as_str()))
+            .is_some(),
+        [first, rest @ ..] => {
+            let child = match first {
+                Seg::Key(k) => value.get_mut(k.as_str()),
+                Seg::Index(i) => value.get_mut(*i),
+            };
+            child.is_some_and(|c| remove(c, rest))
         }
     }
 }

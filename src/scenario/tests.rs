@@ -244,3 +244,19 @@ fn alias_bombs_and_deep_nesting_are_rejected() {
     let deep = format!("name: {}x{}", "[".repeat(200), "]".repeat(200));
     assert!(load_str(&deep, "d.yaml", &[]).is_err());
 }
+
+#[test]
+fn two_mistakes_in_one_node_are_both_reported() {
+    let text = with(
+        "    kind: exchange_server\n    workers: 64",
+        "    kind: exchange_sever\n    workrs: 64",
+    );
+    let e = errors(&text);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(
+        e[0].message.contains("unknown node kind `exchange_sever`"),
+        "{}",
+        e[0]
+    );
+    assert_eq!(e[1].message, "unknown key `workrs`");
+}

@@ -133,9 +133,12 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     reject_negative(s, "a rate")?;
     let bad = || format!("`{s}` is not a rate: {RATE_FORM}");
     let Some((count, per)) = s.split_once('/') else {
-        return Err(format!(
-            "`{s}` needs a time unit, as in `{s}/s`: {RATE_FORM}"
-        ));
+        if s.parse::<f64>().is_ok() {
+            return Err(format!(
+                "`{s}` needs a time unit, as in `{s}/s`: {RATE_FORM}"
+            ));
+        }
+        return Err(bad());
     };
     let (count, per) = (count.trim(), per.trim());
     let (number, suffix) = split_number(count).ok_or_else(bad)?;

@@ -33,6 +33,15 @@ pub fn lift<T>(x: Option<Option<T>>) -> Option<Option<T>> {
     }
 }
 
+/// Reports a unit error: the expected form goes in the hint, not twice.
+fn unit_error(ctx: &mut Ctx, path: &[Seg], message: String, form: &str) {
+    let short = message
+        .strip_suffix(&format!(": {form}"))
+        .unwrap_or(&message)
+        .to_string();
+    ctx.error(path, short, Some(form.to_string()));
+}
+
 /// A duration, reporting a located error if it is malformed.
 pub fn duration(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<SimDuration> {
     let result = match value {
@@ -44,7 +53,7 @@ pub fn duration(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<SimDuration
         Unit::Text(s) => units::parse_duration(s),
     };
     result
-        .map_err(|e| ctx.error(path, e, Some(DURATION_FORM.into())))
+        .map_err(|e| unit_error(ctx, path, e, DURATION_FORM))
         .ok()
 }
 
@@ -100,7 +109,7 @@ pub fn rate(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<f64> {
             None
         }
         Err(e) => {
-            ctx.error(path, e, Some(RATE_FORM.into()));
+            unit_error(ctx, path, e, RATE_FORM);
             None
         }
     }
@@ -117,9 +126,7 @@ fn amount(ctx: &mut Ctx, value: &Unit, path: &[Seg], time: bool) -> Option<f64> 
         Unit::Number(n) => Err(format!("`{n}` has no unit: write it as `{n}B` or `{n}KB`")),
         Unit::Text(s) => units::parse_size(s),
     };
-    result
-        .map_err(|e| ctx.error(path, e, Some(SIZE_FORM.into())))
-        .ok()
+    result.map_err(|e| unit_error(ctx, path, e, SIZE_FORM)).ok()
 }
 
 /// A share or probability in [0, 1].

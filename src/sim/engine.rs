@@ -13,7 +13,7 @@ use super::message::Slab;
 use super::rng::{self, SimRng};
 use super::routing::{QueueKey, RouteTable};
 use super::time::{SimDuration, SimTime};
-use crate::model::{FaultKind, Scenario, Warmup, Workers};
+use crate::model::{FaultKind, NodeId, Scenario, Warmup, Workers};
 use crate::stats::{Observer, SampleRow};
 
 /// Run state of a node.
@@ -120,6 +120,44 @@ impl Rngs {
     }
 }
 
+/// One thing that happened to a message, kept only when the log is enabled.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LogEntry {
+    /// A session of a delivery queue ended.
+    Attempt {
+        /// When it ended.
+        time: SimTime,
+        /// Sending node.
+        from: NodeId,
+        /// Connector used, if any.
+        connector: Option<crate::model::ConnectorId>,
+        /// Node that took the message (`None` when it failed).
+        to: Option<NodeId>,
+        /// The failure code, when it failed.
+        code: Option<String>,
+    },
+    /// A message of the generated traffic was delivered.
+    Delivered {
+        /// When.
+        time: SimTime,
+        /// Where.
+        node: NodeId,
+        /// When it was created.
+        created: SimTime,
+    },
+    /// A message of the generated traffic was returned as an NDR.
+    Ndr {
+        /// When.
+        time: SimTime,
+        /// Node that generated the NDR.
+        node: NodeId,
+        /// The code.
+        code: String,
+        /// When the message was created.
+        created: SimTime,
+    },
+}
+
 /// A simulation of one scenario with one seed.
 pub struct Engine<'s> {
     pub(crate) sc: &'s Scenario,
@@ -143,6 +181,8 @@ pub struct Engine<'s> {
     pub(crate) mx_versions: Vec<(u32, u32)>,
     /// Everything recorded.
     pub obs: Observer,
+    /// What happened to each message, when enabled with [`Engine::enable_log`] (tests, traces).
+    pub(crate) log: Option<Vec<LogEntry>>,
     /// Events handled so far.
     pub events_handled: u64,
 }
@@ -283,6 +323,7 @@ impl<'s> Engine<'s> {
             codes,
             mx_versions,
             obs: Observer::new(sc.nodes.len(), sc.connectors.len(), sc.traffic.len()),
+            log: None,
             events_handled: 0,
         };
         for s in 0..sc.traffic.len() {
@@ -451,5 +492,26 @@ impl Engine<'_> {
     /// Number of delivery queues.
     pub fn queue_count(&self) -> usize {
         self.queues.len()
+    }
+}
+
+impl Engine<'_> {
+    /// Starts keeping a [`LogEntry`] for every attempt, delivery and NDR (memory grows with the
+    /// messages: for tests and short traces only).
+    pub fn enable_log(&mut self) {
+        self.log = Some(Vec::new());
+    }
+
+    /// The log kept since [`Engine::enable_log`].
+    pub fn log(&self) -> &[LogEntry] {
+        self.log.as_deref().unwrap_or(&[])
+    }
+
+    /// Runs to `at` and submits one extra message of traffic stream `stream` there (for tests
+    /// and experiments that need a message at a known time).
+    pub fn inject(&mut self, stream: usize, at: SimTime) {
+        self.run_until(at);
+        self.now = at;
+        self.create_message(stream);
     }
 }

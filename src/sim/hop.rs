@@ -1,7 +1,7 @@
 //! A hop at a node: arrival of traffic, waiting for a worker, service, and what routing decides
 //! (deliver, NDR, or a delivery queue). NDRs are generated here too.
 
-use super::engine::Engine;
+use super::engine::{Engine, LogEntry};
 use super::event::Event;
 use super::message::{
     COUNTED, DELAY_NOTIFIED, IS_NDR, Message, NDR_STREAM, QUARANTINE, SUBMITTED, UNKNOWN,
@@ -9,6 +9,7 @@ use super::message::{
 use super::rng::unit;
 use super::routing::Decision;
 use super::time::{SimDuration, SimTime};
+use crate::model::NodeId;
 use crate::model::Profile;
 
 impl Engine<'_> {
@@ -42,11 +43,16 @@ impl Engine<'_> {
     }
 
     pub(crate) fn on_arrival(&mut self, s: usize) {
-        let now = self.now;
-        if let Some(next) = self.next_arrival(s, now) {
+        if let Some(next) = self.next_arrival(s, self.now) {
             self.events
                 .schedule(next, Event::Arrival { stream: s as u32 });
         }
+        self.create_message(s);
+    }
+
+    /// Creates a message of stream `s` now and submits it at the stream's node.
+    pub(crate) fn create_message(&mut self, s: usize) {
+        let now = self.now;
         let t = &self.sc.traffic[s];
         let rng = &mut self.rng.attributes[s];
         let size = t.size.sample(rng).clamp(0.0, u32::MAX as f64) as u32;
@@ -198,6 +204,13 @@ impl Engine<'_> {
             self.obs.nodes[node].delivered += 1;
             self.obs.in_flight -= 1;
         }
+        if let Some(log) = &mut self.log {
+            log.push(LogEntry::Delivered {
+                time: self.now,
+                node: NodeId::from_index(node),
+                created: m.created,
+            });
+        }
     }
 
     /// Returns message `id` to its sender from `node` with `code`. The NDR is a new message
@@ -220,6 +233,15 @@ impl Engine<'_> {
             self.obs.nodes[node].ndr += 1;
             self.obs.in_flight -= 1;
             self.obs.ndr_sent += 1;
+        }
+        if let Some(log) = &mut self.log {
+            let code = self.codes[code as usize].clone();
+            log.push(LogEntry::Ndr {
+                time: self.now,
+                node: NodeId::from_index(node),
+                code,
+                created: m.created,
+            });
         }
         let back = m.sender_domain as usize;
         let location = draw_mailbox(self.sc, back, &mut self.rng.ndr, false);

@@ -121,9 +121,11 @@ impl RouteTable {
                 acceptance[n * domains + d] = match explicit {
                     Some((_, AcceptedKind::Authoritative)) => Acceptance::Authoritative,
                     Some((_, AcceptedKind::InternalRelay)) => Acceptance::InternalRelay,
-                    // Hosting a domain's mailboxes without saying more means owning it; the
-                    // internet stands for every other organisation, each owning its domains.
-                    None if hosts || node.kind == NodeKind::Internet => Acceptance::Authoritative,
+                    // Hosting a domain's mailboxes without saying more means owning it.
+                    None if hosts => Acceptance::Authoritative,
+                    // The internet stands for every other MTA: it relays mail for domains it
+                    // does not host towards their MX, unknown recipients included.
+                    None if node.kind == NodeKind::Internet => Acceptance::InternalRelay,
                     None => Acceptance::No,
                 };
             }

@@ -7,7 +7,7 @@
 //! destination; when it succeeds the queue drains in arrival order at the connection limit.
 
 use super::delivery::{self, Dice, Outcome, World};
-use super::engine::{Engine, QueueMode};
+use super::engine::{Engine, LogEntry, QueueMode};
 use super::event::Event;
 use super::message::{COUNTED, DELAY_NOTIFIED, IS_NDR, TLS_USED, VIA_MX};
 use super::time::SimTime;
@@ -134,7 +134,23 @@ impl Engine<'_> {
             self.connectors[c.index()].active -= 1;
             self.obs.connectors[c.index()].active -= 1;
         }
-        match Outcome::unpack(packed) {
+        let outcome = Outcome::unpack(packed);
+        if let Some(log) = &mut self.log {
+            let (to, code) = match outcome {
+                Outcome::Delivered { to, .. } => (Some(to), None),
+                Outcome::Deferred { code, .. } | Outcome::Rejected { code } => {
+                    (None, Some(self.codes[code as usize].clone()))
+                }
+            };
+            log.push(LogEntry::Attempt {
+                time: self.now,
+                from: key.node,
+                connector: key.connector,
+                to,
+                code,
+            });
+        }
+        match outcome {
             Outcome::Delivered { to, tls, via_mx } => {
                 let qs = &mut self.queues[q];
                 if qs.mode == QueueMode::Probing {

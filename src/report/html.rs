@@ -1,0 +1,277 @@
+//! `index.html`: one self-contained page (no external resources) with the description, the
+//! summary tables, the alerts with cause and fix, and the charts inline.
+
+use std::fmt::Write;
+
+use super::console::{count, secs};
+use super::svg::diagram::esc;
+use super::svg::{LatencySvg, OutcomesSvg, QueuesSvg, TopologySvg};
+use super::{Exporter, ReportError, RunReport};
+use crate::stats::Summary;
+
+const STYLE: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1060px;margin:0 auto;padding:16px 24px;color:#222;line-height:1.45}
+h1{margin-bottom:4px}h2{margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.meta{color:#666}table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
+th,td{border:1px solid #ddd;padding:4px 10px;text-align:right}th{background:#f3f3f3}
+td:first-child,th:first-child{text-align:left}
+.alert{border-left:4px solid #d62728;background:#fdf2f2;padding:8px 14px;margin:10px 0}
+.ok{border-left:4px solid #2ca02c;background:#f2faf2;padding:8px 14px}
+figure{margin:16px 0}svg{max-width:100%;height:auto;display:block}
+@media print{body{max-width:none;padding:0}figure,.alert,table{break-inside:avoid}h2{break-after:avoid}}
+";
+
+/// A whole page around `body`.
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+/// An HTML table; cells are escaped.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::from("<table><thead><tr>");
+    for h in header {
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out += "</tr></thead><tbody>";
+    for r in rows {
+        out += "<tr>";
+        for c in r {
+            let _ = write!(out, "<td>{}</td>", esc(c));
+        }
+        out += "</tr>";
+    }
+    out + "</tbody></table>\n"
+}
+
+/// A chart inline, with a caption; the XML declaration, if any, is dropped.
+pub fn figure(svg: &[u8], caption: &str) -> String {
+    let text = String::from_utf8_lossy(svg);
+    let start = text.find("<svg").unwrap_or(0);
+    format!(
+        "<figure>{}<figcaption class=\"meta\">{}</figcaption></figure>\n",
+        &text[start..],
+        esc(caption)
+    )
+}
+
+/// The summary tables of a run.
+pub fn summary_tables(s: &Summary) -> String {
+    let m = &s.messages;
+    let mut out = table(
+        &[
+            "messages",
+            "generated",
+            "delivered",
+            "NDR",
+            "quarantined",
+            "in flight",
+            "NDR rate",
+        ],
+        &[vec![
+            "all traffic".into(),
+            count(m.generated),
+            count(m.delivered),
+            count(m.ndr),
+            count(m.quarantined),
+            count(m.in_flight),
+            format!("{:.4}%", s.ndr_rate * 100.0),
+        ]],
+    );
+    let lat = |name: &str, l: &crate::stats::summary::LatencySummary, g: u64, d: u64| {
+        let (p50, p95, p99) = (secs(l.p50), secs(l.p95), secs(l.p99));
+        vec![
+            name.into(),
+            count(g),
+            count(d),
+            secs(l.mean),
+            p50,
+            p95,
+            p99,
+            secs(l.max),
+        ]
+    };
+    let mut rows = vec![lat("all traffic", &s.latency_s, m.generated, m.delivered)];
+    rows.extend(
+        s.traffic
+            .iter()
+            .map(|(n, t)| lat(n, &t.latency_s, t.generated, t.delivered)),
+    );
+    out += &table(
+        &[
+            "latency by stream",
+            "generated",
+            "delivered",
+            "mean",
+            "p50",
+            "p95",
+            "p99",
+            "max",
+        ],
+        &rows,
+    );
+    let rows: Vec<Vec<String>> = s
+        .nodes
+        .iter()
+        .map(|(name, n)| {
+            vec![
+                name.clone(),
+                count(n.peak_queue),
+                format!("{:.1}", n.mean_queue),
+                format!("{:.1}%", n.utilization * 100.0),
+                count(n.delivered),
+                count(n.ndr),
+                count(n.deferrals),
+                count(n.delay_notices),
+            ]
+        })
+        .collect();
+    out += &table(
+        &[
+            "node",
+            "peak queue",
+            "mean queue",
+            "utilisation",
+            "delivered",
+            "NDR",
+            "deferrals",
+            "delay DSNs",
+        ],
+        &rows,
+    );
+    if !s.connectors.is_empty() {
+        let rows: Vec<Vec<String>> = s
+            .connectors
+            .iter()
+            .map(|(name, c)| {
+                let codes: Vec<String> = c
+                    .deferrals_by_code
+                    .iter()
+                    .map(|(k, n)| format!("{k} ×{}", count(*n)))
+                    .collect();
+                vec![
+                    name.clone(),
+                    count(c.attempts),
+                    count(c.delivered),
+                    codes.join(", "),
+                    count(c.peak_queue),
+                ]
+            })
+            .collect();
+        out += &table(
+            &[
+                "connector",
+                "attempts",
+                "delivered",
+                "deferrals by code",
+                "peak queue",
+            ],
+            &rows,
+        );
+    }
+    let mut extra: Vec<Vec<String>> = s
+        .ndr_by_code
+        .iter()
+        .map(|(k, n)| vec![format!("NDR {k}"), count(*n)])
+        .collect();
+    for (label, v) in [
+        ("NDRs sent back", s.ndr_traffic.sent),
+        ("NDRs delivered to senders", s.ndr_traffic.delivered),
+        ("NDRs dropped", s.ndr_traffic.dropped),
+        ("duplicate deliveries", s.duplicates),
+        ("sent without TLS", s.sent_without_tls),
+    ] {
+        extra.push(vec![label.into(), count(v)]);
+    }
+    out + &table(&["other counts", "messages"], &extra)
+}
+
+/// The alerts of a run, each with its cause and fix.
+pub fn alerts(s: &Summary) -> String {
+    if s.alerts.is_empty() {
+        return "<p class=\"ok\">No mail flow alerts: no queue passed 200 messages or held a message over an hour.</p>\n".into();
+    }
+    let mut out = String::new();
+    for a in &s.alerts {
+        let _ = writeln!(
+            out,
+            "<div class=\"alert\"><strong>{} — {} {}</strong><br>from {} to {}, peak {} queued, {} deferrals, {} NDR'd<br><b>Cause:</b> {}<br><b>Fix:</b> {}</div>",
+            esc(&a.connector),
+            esc(&a.code),
+            esc(&a.title),
+            secs(a.first_s),
+            secs(a.last_s),
+            count(a.peak_queued),
+            count(a.deferrals),
+            count(a.ndr),
+            esc(&a.cause),
+            esc(&a.fix)
+        );
+    }
+    out
+}
+
+/// Writes `index.html`.
+pub struct IndexHtml;
+
+impl Exporter for IndexHtml {
+    fn file_name(&self) -> &'static str {
+        "index.html"
+    }
+    fn render(&self, r: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
+        let (sc, s) = (r.scenario, r.summary);
+        let mut body = String::new();
+        let _ = write!(
+            body,
+            "<h1>{}</h1>\n<p class=\"meta\">seed {} · {} simulated · warm-up {} · {} nodes, {} connectors, {} traffic streams, {} faults</p>\n<p>{}</p>\n",
+            esc(&sc.name),
+            s.seed,
+            secs(s.duration_s),
+            secs(s.warmup_s),
+            sc.nodes.len(),
+            sc.connectors.len(),
+            sc.traffic.len(),
+            sc.faults.len(),
+            esc(sc.description.trim())
+        );
+        body += "<h2>Alerts</h2>\n";
+        body += &alerts(s);
+        for slo in &s.slo {
+            let verdict = if slo.met { "met" } else { "MISSED" };
+            let _ = writeln!(
+                body,
+                "<p>SLO {}: {verdict} (value {})</p>",
+                esc(&slo.expr),
+                slo.value
+            );
+        }
+        body += "<h2>Summary</h2>\n";
+        body += &summary_tables(s);
+        body += "<h2>Charts</h2>\n";
+        let charts: [(&dyn Exporter, &str); 4] = [
+            (
+                &TopologySvg,
+                "Topology: nodes by layer, connectors and MX; red marks faults and alerts.",
+            ),
+            (
+                &QueuesSvg,
+                "Messages waiting per node and per connector; shaded: fault windows.",
+            ),
+            (
+                &OutcomesSvg,
+                "Deliveries and NDRs per sample interval, and the NDR rate.",
+            ),
+            (
+                &LatencySvg,
+                "Delivery latency distribution per traffic stream.",
+            ),
+        ];
+        for (exporter, caption) in charts {
+            body += &figure(&exporter.render(r)?, caption);
+        }
+        body += "<p class=\"meta\">Files in this folder: summary.json, timeseries.csv, queues.svg, outcomes.svg, latency.svg, topology.svg, index.html (see reports/README.md).</p>\n";
+        Ok(page(&format!("mailflow: {}", sc.name), &body).into_bytes())
+    }
+}

@@ -1,0 +1,136 @@
+//! `sweep.json` and `sweep.csv`, both from the same points, and the capacity: the largest value
+//! of the first varied key whose points, and those of every smaller value, meet all SLOs.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use super::grid::{Vary, number};
+use super::point::PointResult;
+
+/// The capacity found by a sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Capacity {
+    /// The first varied key.
+    pub key: String,
+    /// Its largest value meeting every SLO, as written in `--vary`; `None` when no value does
+    /// (or no SLO was given).
+    pub value: Option<String>,
+}
+
+/// Everything `sweep.json` holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// Replications per point.
+    pub replications: usize,
+    /// The SLOs as written.
+    pub slo: Vec<String>,
+    /// Master seed.
+    pub seed: u64,
+    /// Hash of the scenario text and `--set` overrides (shards must agree on it).
+    pub scenario_hash: String,
+    /// The varied keys and their values, in `--vary` order.
+    pub vary: Vec<Vary>,
+    /// Number of points of the full grid.
+    pub grid_points: usize,
+    /// The finished points, in grid order.
+    pub points: Vec<PointResult>,
+    /// The capacity.
+    pub capacity: Capacity,
+}
+
+impl SweepReport {
+    /// Recomputes the capacity from the points.
+    pub fn update_capacity(&mut self) {
+        self.capacity = capacity(&self.vary, &self.slo, &self.points, self.grid_points);
+    }
+
+    /// `sweep.json` bytes.
+    pub fn json(&self) -> Vec<u8> {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s.into_bytes()
+    }
+
+    /// `sweep.csv`: one row per point × metric.
+    pub fn csv(&self) -> Vec<u8> {
+        let mut out = String::from("point");
+        for v in &self.vary {
+            out.push(',');
+            out += &csv_cell(&v.key);
+        }
+        out += ",metric,mean,ci95_lo,ci95_hi,slo_met\n";
+        for p in &self.points {
+            for (name, e) in &p.metrics {
+                let _ = write!(out, "{}", p.index);
+                for v in &self.vary {
+                    let value = p.values.get(&v.key).map_or("", String::as_str);
+                    let _ = write!(out, ",{}", csv_cell(value));
+                }
+                let _ = writeln!(
+                    out,
+                    ",{},{},{},{},{}",
+                    csv_cell(name),
+                    e.mean,
+                    e.ci95[0],
+                    e.ci95[1],
+                    p.slo_met
+                );
+            }
+        }
+        out.into_bytes()
+    }
+}
+
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The values of the first key from smallest to largest (numerically when every value is a
+/// number, else in `--vary` order).
+pub fn ascending(first: &Vary) -> Vec<String> {
+    let mut values = first.values.clone();
+    if values.iter().all(|v| number(v).is_some()) {
+        values.sort_by(|a, b| {
+            number(a)
+                .unwrap_or(0.0)
+                .total_cmp(&number(b).unwrap_or(0.0))
+        });
+    }
+    values
+}
+
+/// The capacity: walking the first key's values upwards, the last one before a value with a
+/// point that misses an SLO or has not run. All points of a value must meet every SLO.
+pub fn capacity(vary: &[Vary], slo: &[String], points: &[PointResult], grid: usize) -> Capacity {
+    let Some(first) = vary.first() else {
+        return Capacity {
+            key: String::new(),
+            value: None,
+        };
+    };
+    let per_value = grid / first.values.len().max(1);
+    let mut value = None;
+    if !slo.is_empty() {
+        for v in ascending(first) {
+            let at: Vec<&PointResult> = points
+                .iter()
+                .filter(|p| p.values.get(&first.key) == Some(&v))
+                .collect();
+            if at.len() < per_value || at.iter().any(|p| !p.slo_met) {
+                break;
+            }
+            value = Some(v);
+        }
+    }
+    Capacity {
+        key: first.key.clone(),
+        value,
+    }
+}
