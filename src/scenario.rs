@@ -7,6 +7,7 @@
 //! problem, so that `mailflow validate` reports all of them at once.
 
 mod build;
+mod config_warnings;
 mod context;
 mod domains;
 mod faults;

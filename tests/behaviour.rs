@@ -601,3 +601,58 @@ fn ndrs_travel_back_to_the_sender_and_are_counted_apart() {
     );
     assert_conserved(&s);
 }
+
+#[test]
+fn validate_warns_about_configuration_that_refuses_mail_naming_the_connector_and_fix() {
+    let warnings = |yaml: &str| -> Vec<String> {
+        let l = mailflow::scenario::load_str(yaml, "t.yaml", &[]).unwrap();
+        l.warnings.iter().map(|w| format!("{w}")).collect()
+    };
+    let fw = warnings(&hybrid(
+        "exchange_online",
+        "[]",
+        "0.1/s",
+        "    firewall: {allow: [internet]}",
+    ));
+    assert!(
+        fw.iter().any(|w| w.contains("eop-to-onprem")
+            && w.contains("4.4.316")
+            && w.contains("firewall.allow")),
+        "{fw:#?}"
+    );
+    let no_cert = hybrid("exchange_online", "[]", "0.1/s", "").replace(
+        "    certificate: {subject: mail.contoso.com, issuer: ca}\n",
+        "",
+    );
+    let w = warnings(&no_cert);
+    assert!(
+        w.iter().any(|w| w.contains("eop-to-onprem")
+            && w.contains("4.4.317")
+            && w.contains("certificate")),
+        "{w:#?}"
+    );
+    let partner = warnings(&hybrid(
+        "exchange_online",
+        "[]",
+        "0.1/s",
+        "    accept_from: {nodes: [internet]}",
+    ));
+    assert!(
+        partner
+            .iter()
+            .any(|w| w.contains("550 5.7.1") && w.contains("t.yaml:")),
+        "{partner:#?}"
+    );
+    let expiring = warnings(
+        &hybrid("exchange_online", "[]", "0.1/s", "")
+            .replace("issuer: ca}", "issuer: ca, not_after: 12h}"),
+    );
+    assert!(
+        expiring
+            .iter()
+            .any(|w| w.contains("expires") && w.contains("eop-to-onprem") && w.contains("4.7.320")),
+        "{expiring:#?}"
+    );
+    let clean = warnings(&hybrid("exchange_online", "[]", "0.1/s", ""));
+    assert!(clean.is_empty(), "{clean:#?}");
+}

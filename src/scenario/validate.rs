@@ -13,6 +13,7 @@ pub fn warnings(ctx: &mut Ctx, s: &Scenario) {
     unreachable_mailboxes(ctx, s);
     unused_nodes(ctx, s);
     unused_rule_scoped(ctx, s);
+    super::config_warnings::warnings(ctx, s);
 }
 
 /// A stream whose target domain has a mailbox node that its `from` node cannot reach.
