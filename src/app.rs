@@ -69,6 +69,22 @@ pub fn load(path: &Path, opts: &ScenarioOpts, quiet: bool) -> Result<Loaded, App
 /// Runs a scenario to its horizon, with a progress bar on stderr when that is a terminal and
 /// the run lasts more than about a second.
 pub fn simulate(sc: &Scenario, seed: u64, progress: bool) -> (Summary, crate::stats::TimeSeries) {
+    let out = simulate_full(sc, seed, progress);
+    (out.summary, out.series)
+}
+
+/// Everything one run produces for its report.
+pub struct RunOutput {
+    /// The numbers of `summary.json`.
+    pub summary: Summary,
+    /// The time series.
+    pub series: crate::stats::TimeSeries,
+    /// Latency histograms: "all traffic", then one per stream.
+    pub latencies: Vec<(String, crate::stats::Latency)>,
+}
+
+/// Like [`simulate`], keeping the latency histograms for the charts.
+pub fn simulate_full(sc: &Scenario, seed: u64, progress: bool) -> RunOutput {
     let start = Instant::now();
     let mut engine = Engine::new(sc, seed);
     let horizon = engine.horizon();
@@ -101,7 +117,19 @@ pub fn simulate(sc: &Scenario, seed: u64, progress: bool) -> (Summary, crate::st
     }
     engine.run();
     let summary = Summary::from_engine(&engine, start.elapsed().as_secs_f64());
-    (summary, std::mem::take(&mut engine.obs.series))
+    let latencies = std::iter::once(("all traffic".to_string(), engine.obs.total.latency.clone()))
+        .chain(
+            sc.traffic
+                .iter()
+                .zip(&engine.obs.streams)
+                .map(|(t, o)| (t.name.clone(), o.latency.clone())),
+        )
+        .collect();
+    RunOutput {
+        summary,
+        series: std::mem::take(&mut engine.obs.series),
+        latencies,
+    }
 }
 
 /// The default report folder of a scenario.
@@ -120,11 +148,16 @@ pub fn run(args: &RunArgs) -> Result<(), AppError> {
     let seed = args.seed.unwrap_or(sc.seed);
     let out = args.out.clone().unwrap_or_else(|| default_out(&sc.name));
     let writer = ReportWriter::claim(&out, args.force)?;
-    let (summary, series) = simulate(sc, seed, !args.quiet);
+    let RunOutput {
+        summary,
+        series,
+        latencies,
+    } = simulate_full(sc, seed, !args.quiet);
     let report = RunReport {
         scenario: sc,
         summary: &summary,
         series: &series,
+        latencies: Some(&latencies),
     };
     for exporter in report::run_exporters() {
         let bytes = exporter.render(&report)?;

@@ -19,6 +19,9 @@ pub struct RunReport<'a> {
     pub summary: &'a Summary,
     /// Its time series.
     pub series: &'a TimeSeries,
+    /// Latency histograms, "all traffic" first then one per stream, when at hand (the latency
+    /// chart then draws the full CDF instead of joining the quantiles).
+    pub latencies: Option<&'a [(String, crate::stats::Latency)]>,
 }
 
 /// An error while rendering or writing a report.

@@ -154,7 +154,7 @@ impl Exporter for LatencySvg {
         "latency.svg"
     }
     fn render(&self, r: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
-        let spec = latency::run_chart(r.summary);
+        let spec = latency::run_chart(r.summary, r.latencies);
         chart::cdf(&spec)
             .map(String::into_bytes)
             .map_err(render_error(self.file_name()))

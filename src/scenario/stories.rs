@@ -170,9 +170,11 @@ fn warnings_for_unused_parts() {
     .replacen("  onprem:\n", "  spare:\n    kind: smtp\n  onprem:\n", 1);
     let l = ok(&text);
     let msgs: Vec<String> = l.warnings.iter().map(|w| w.message.clone()).collect();
-    assert_eq!(l.warnings.len(), 2, "{msgs:?}");
+    assert_eq!(l.warnings.len(), 3, "{msgs:?}");
     assert!(msgs[0].contains("nobody routes to node `spare`"));
     assert!(msgs[1].contains("`eop-to-exo` is `rule_scoped`"));
+    // Without its connector, cloud mail goes back to `eop` by MX until the hop count runs out.
+    assert!(msgs[2].contains("5.4.14 Hop count exceeded"), "{}", msgs[2]);
     assert!(
         l.warnings
             .iter()

@@ -18,7 +18,7 @@ nodes:
   internet:
     kind: internet
   eop:
-    kind: exchange_online
+    {kind: exchange_online, accepted_domains: {contoso.com: internal_relay}}
   exo:
     kind: exchange_online
   onprem:

@@ -54,6 +54,7 @@ pub fn run(args: &RunArgs, loaded: &Loaded) -> Result<(), AppError> {
         scenario: sc,
         summary: &summary,
         series: &rep.series,
+        latencies: None,
     };
     for exporter in report::run_exporters() {
         let bytes = exporter.render(&report)?;

@@ -1,8 +1,7 @@
 //! `latency.svg`: the delivery-latency CDF per traffic stream, p50/p95/p99 marked.
 //!
-//! A run report holds the latency quantiles of each stream (from `summary.json`), not its
-//! histogram, so [`run_chart`] joins the measured quantiles; [`histogram_curve`] draws the full
-//! CDF when the histogram itself is at hand.
+//! `run` hands over the latency histograms, drawn as full CDFs by [`histogram_curve`]; where
+//! only `summary.json` quantiles are at hand (replicated runs) [`run_chart`] joins them.
 
 use plotters::style::{BLACK, RGBColor};
 
@@ -74,8 +73,26 @@ pub fn histogram_curve(name: &str, colour: RGBColor, h: &Latency) -> Option<Curv
     })
 }
 
-/// The chart of one run: "all traffic" in black, then one curve per stream.
-pub fn run_chart(s: &Summary) -> Cdf {
+/// The chart of one run: "all traffic" in black, then one curve per stream; the full CDF from
+/// the histograms when they are given, else a curve through the quantiles of the summary.
+pub fn run_chart(s: &Summary, histograms: Option<&[(String, Latency)]>) -> Cdf {
+    if let Some(h) = histograms {
+        let curves = h
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (name, l))| {
+                let c = if i == 0 { BLACK } else { colour(i - 1) };
+                histogram_curve(name, c, l)
+            })
+            .collect();
+        return Cdf {
+            title: format!("{}: delivery latency (creation to mailbox)", s.scenario),
+            note:
+                "share of delivered messages within a latency (log time axis); dots: p50, p95, p99"
+                    .into(),
+            curves,
+        };
+    }
     let all = quantile_curve("all traffic", BLACK, &s.latency_s);
     let streams = s
         .traffic
