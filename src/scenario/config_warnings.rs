@@ -92,7 +92,7 @@ fn expiring_certificates(ctx: &mut Ctx, s: &Scenario) {
         ctx.warn(
             &at(&at(&named_path("nodes", &node.name), "certificate"), "not_after"),
             format!("the certificate of `{}` expires at {} inside the run: {effect}", node.name, not_after),
-            Some(format!("renew it (raise `not_after` beyond `duration`) or, if this is the story you want to simulate, keep it")),
+            Some("renew it (raise `not_after` beyond `duration`) or, if this is the story you want to simulate, keep it".to_string()),
         );
     }
 }
