@@ -6,7 +6,7 @@
 //! scenarios/x.yaml → scenario::schema (serde, located errors) → scenario::validate (every problem
 //! at once) → scenario::build → model::Scenario (typed, petgraph topology)
 //! → sim::Engine::new(&scenario, seed) → run_until(horizon) (faults arrive as events; an observer
-//! records) → stats::Summary → exporters (JSON, CSV, console) → reports/…
+//! records) → stats::Summary → report exporters (JSON, CSV, SVG, HTML, console) → reports/…
 //! ```
 //!
 //! `compare` and `sweep` are loops over this pipeline with shared seeds; `validate` stops after
