@@ -139,6 +139,14 @@ pub struct CompareArgs {
     /// Write into a non-empty report folder that mailflow did not write.
     #[arg(long)]
     pub force: bool,
+    /// Independent runs per scenario, with the same derived seeds for every scenario; the
+    /// table adds means with 95% confidence intervals.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub replications: usize,
+    /// Worker threads for the replications (default: number of cores); results do not depend
+    /// on it.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// `mailflow sweep`.

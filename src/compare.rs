@@ -80,6 +80,80 @@ pub fn simulate_all(loaded: Vec<(PathBuf, Scenario)>, seed: u64, progress: bool)
         .collect()
 }
 
+/// Runs every scenario `n` times with the same derived seeds (replication 0 is the plain run
+/// with `seed`, which the tables and charts show).
+pub fn replicate_all(
+    loaded: Vec<(PathBuf, Scenario)>,
+    seed: u64,
+    n: usize,
+    jobs: usize,
+) -> (Vec<Compared>, Vec<crate::sweep::Replicated>) {
+    loaded
+        .into_iter()
+        .map(|(file, scenario)| {
+            let rep = crate::sweep::replicate(&scenario, seed, n, jobs);
+            let run = Compared {
+                file,
+                summary: rep.summaries[0].clone(),
+                series: rep.series.clone(),
+                scenario,
+            };
+            (run, rep)
+        })
+        .unzip()
+}
+
+/// Means with 95% confidence intervals of the main metrics, one column per scenario.
+fn ci_table(runs: &[Compared], reps: &[crate::sweep::Replicated]) -> String {
+    type Metric = (&'static str, fn(&Summary) -> f64, fn(f64) -> String);
+    let metrics: [Metric; 5] = [
+        (
+            "generated",
+            |s| s.messages.generated as f64,
+            |v| format!("{v:.0}"),
+        ),
+        ("NDR rate", |s| s.ndr_rate, |v| format!("{:.4}%", v * 100.0)),
+        (
+            "latency mean",
+            |s| s.latency_s.mean,
+            crate::report::console::secs,
+        ),
+        (
+            "latency p99",
+            |s| s.latency_s.p99,
+            crate::report::console::secs,
+        ),
+        (
+            "in flight at end",
+            |s| s.messages.in_flight as f64,
+            |v| format!("{v:.0}"),
+        ),
+    ];
+    let mut header = vec!["mean [95% CI]"];
+    header.extend(runs.iter().map(|r| r.scenario.name.as_str()));
+    let rows: Vec<Vec<String>> = metrics
+        .iter()
+        .map(|(name, f, fmt)| {
+            let mut row = vec![name.to_string()];
+            for rep in reps {
+                let e = rep.estimate(f);
+                row.push(format!(
+                    "{} [{}, {}]",
+                    fmt(e.mean),
+                    fmt(e.ci95[0]),
+                    fmt(e.ci95[1])
+                ));
+            }
+            row
+        })
+        .collect();
+    let n = reps.first().map_or(0, |r| r.summaries.len());
+    format!(
+        "\n{n} replications per scenario, same seeds for every scenario:\n{}",
+        crate::report::console::table(&header, &rows)
+    )
+}
+
 /// `mailflow compare`.
 pub fn run(args: &CompareArgs) -> Result<(), AppError> {
     let mut loaded = Vec::with_capacity(args.scenarios.len());
@@ -93,7 +167,16 @@ pub fn run(args: &CompareArgs) -> Result<(), AppError> {
     let names: Vec<&str> = loaded.iter().map(|(_, sc)| sc.name.as_str()).collect();
     let out = args.out.clone().unwrap_or_else(|| default_out(&names));
     let writer = ReportWriter::claim(&out, args.force)?;
-    let runs = simulate_all(loaded, seed, !args.quiet);
+    let (runs, replicated) = if args.replications > 1 {
+        replicate_all(
+            loaded,
+            seed,
+            args.replications,
+            crate::sweep::jobs(args.jobs),
+        )
+    } else {
+        (simulate_all(loaded, seed, !args.quiet), Vec::new())
+    };
     let comparison = Comparison::new(&runs, seed);
     let report = CompareReport {
         runs: &runs,
@@ -103,14 +186,28 @@ pub fn run(args: &CompareArgs) -> Result<(), AppError> {
         let bytes = exporter.render(&report)?;
         writer.write(exporter.file_name(), &bytes)?;
     }
+    let json_err = |e: serde_json::Error| AppError::Runtime(e.to_string());
+    let mut json = serde_json::to_value(&comparison).map_err(json_err)?;
+    if !replicated.is_empty() {
+        // comparison.json gains every scenario's replications: mean, ci95 and runs per number.
+        if let serde_json::Value::Object(m) = &mut json {
+            let reps = runs
+                .iter()
+                .zip(&replicated)
+                .map(|(r, rep)| (r.scenario.name.clone(), rep.to_json()))
+                .collect();
+            m.insert("replications".into(), serde_json::Value::Object(reps));
+        }
+        let text = serde_json::to_string_pretty(&json).map_err(json_err)?;
+        writer.write("comparison.json", format!("{text}\n").as_bytes())?;
+    }
     match args.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&comparison)
-                .map_err(|e| AppError::Runtime(e.to_string()))?
-        ),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&json).map_err(json_err)?),
         Format::Table if !args.quiet => {
             print!("{}", table::console(&comparison));
+            if !replicated.is_empty() {
+                print!("{}", ci_table(&runs, &replicated));
+            }
             println!("\nreport: {}", writer.dir().display());
         }
         Format::Table => {}

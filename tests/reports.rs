@@ -278,3 +278,33 @@ fn compare_refuses_a_folder_mailflow_did_not_write() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
 }
+
+#[test]
+fn compare_with_replications_shares_every_replications_seed_across_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cmp");
+    let args = [
+        "compare",
+        CLOUD_MX,
+        ONPREM_MX,
+        "--out",
+        dir.to_str().unwrap(),
+        "--quiet",
+    ];
+    mailflow(&[&args[..], &["--replications", "3", "--jobs", "2"]].concat());
+    let json: serde_json::Value = serde_json::from_str(&read(&dir, "comparison.json")).unwrap();
+    let reps = &json["replications"];
+    let (a, b) = (&reps["reports-cloud-mx"], &reps["reports-onprem-mx"]);
+    assert_eq!(a["count"], 3);
+    assert_eq!(
+        a["seeds"], b["seeds"],
+        "the same derived seeds for every scenario"
+    );
+    let runs = &a["messages"]["generated"]["runs"];
+    assert_eq!(runs.as_array().unwrap().len(), 3);
+    assert_eq!(
+        runs, &b["messages"]["generated"]["runs"],
+        "equal traffic in every replication"
+    );
+    assert_ne!(runs[0], runs[1], "replications differ from one another");
+}
