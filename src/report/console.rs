@@ -71,10 +71,64 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// The message-outcome table (header and its one row), shared by the console and the HTML page.
+pub fn messages_grid(s: &Summary) -> ([&'static str; 7], Vec<Vec<String>>) {
+    let m = &s.messages;
+    let header = [
+        "messages",
+        "generated",
+        "delivered",
+        "NDR",
+        "quarantined",
+        "in flight",
+        "NDR rate",
+    ];
+    let row = vec![
+        "all traffic".into(),
+        count(m.generated),
+        count(m.delivered),
+        count(m.ndr),
+        count(m.quarantined),
+        count(m.in_flight),
+        format!("{:.4}%", s.ndr_rate * 100.0),
+    ];
+    (header, vec![row])
+}
+
+/// The per-node table, shared by the console and the HTML page.
+pub fn nodes_grid(s: &Summary) -> ([&'static str; 8], Vec<Vec<String>>) {
+    let header = [
+        "node",
+        "peak queue",
+        "mean queue",
+        "utilisation",
+        "delivered",
+        "NDR",
+        "deferrals",
+        "delay DSNs",
+    ];
+    let rows = s
+        .nodes
+        .iter()
+        .map(|(name, n)| {
+            vec![
+                name.clone(),
+                count(n.peak_queue),
+                format!("{:.1}", n.mean_queue),
+                format!("{:.1}%", n.utilization * 100.0),
+                count(n.delivered),
+                count(n.ndr),
+                count(n.deferrals),
+                count(n.delay_notices),
+            ]
+        })
+        .collect();
+    (header, rows)
+}
+
 /// The summary table `mailflow run` prints.
 pub fn summary_table(s: &Summary) -> String {
     let mut out = String::new();
-    let m = &s.messages;
     let _ = writeln!(
         out,
         "{}: seed {}, {} simulated (warm-up {}), {} events in {:.2}s ({:.1}M events/s)\n",
@@ -86,26 +140,8 @@ pub fn summary_table(s: &Summary) -> String {
         s.engine.wall_s,
         s.engine.events_per_s / 1e6
     );
-    out += &table(
-        &[
-            "messages",
-            "generated",
-            "delivered",
-            "ndr",
-            "quarantined",
-            "in flight",
-            "NDR rate",
-        ],
-        &[vec![
-            "".into(),
-            count(m.generated),
-            count(m.delivered),
-            count(m.ndr),
-            count(m.quarantined),
-            count(m.in_flight),
-            format!("{:.4}%", s.ndr_rate * 100.0),
-        ]],
-    );
+    let (header, rows) = messages_grid(s);
+    out += &table(&header, &rows);
     let l = &s.latency_s;
     out += "\n";
     out += &table(
@@ -133,35 +169,8 @@ pub fn summary_table(s: &Summary) -> String {
         .collect::<Vec<_>>(),
     );
     out += "\n";
-    let rows: Vec<Vec<String>> = s
-        .nodes
-        .iter()
-        .map(|(name, n)| {
-            vec![
-                name.clone(),
-                count(n.peak_queue),
-                format!("{:.1}", n.mean_queue),
-                format!("{:.1}%", n.utilization * 100.0),
-                count(n.delivered),
-                count(n.ndr),
-                count(n.deferrals),
-                count(n.delay_notices),
-            ]
-        })
-        .collect();
-    out += &table(
-        &[
-            "node",
-            "peak queue",
-            "mean queue",
-            "utilisation",
-            "delivered",
-            "ndr",
-            "deferrals",
-            "delay DSNs",
-        ],
-        &rows,
-    );
+    let (header, rows) = nodes_grid(s);
+    out += &table(&header, &rows);
     if !s.connectors.is_empty() {
         out += "\n";
         let rows: Vec<Vec<String>> = s

@@ -60,26 +60,8 @@ pub fn figure(svg: &[u8], caption: &str) -> String {
 /// The summary tables of a run.
 pub fn summary_tables(s: &Summary) -> String {
     let m = &s.messages;
-    let mut out = table(
-        &[
-            "messages",
-            "generated",
-            "delivered",
-            "NDR",
-            "quarantined",
-            "in flight",
-            "NDR rate",
-        ],
-        &[vec![
-            "all traffic".into(),
-            count(m.generated),
-            count(m.delivered),
-            count(m.ndr),
-            count(m.quarantined),
-            count(m.in_flight),
-            format!("{:.4}%", s.ndr_rate * 100.0),
-        ]],
-    );
+    let (header, rows) = crate::report::console::messages_grid(s);
+    let mut out = table(&header, &rows);
     let lat = |name: &str, l: &crate::stats::summary::LatencySummary, g: u64, d: u64| {
         let (p50, p95, p99) = (secs(l.p50), secs(l.p95), secs(l.p99));
         vec![
@@ -112,35 +94,8 @@ pub fn summary_tables(s: &Summary) -> String {
         ],
         &rows,
     );
-    let rows: Vec<Vec<String>> = s
-        .nodes
-        .iter()
-        .map(|(name, n)| {
-            vec![
-                name.clone(),
-                count(n.peak_queue),
-                format!("{:.1}", n.mean_queue),
-                format!("{:.1}%", n.utilization * 100.0),
-                count(n.delivered),
-                count(n.ndr),
-                count(n.deferrals),
-                count(n.delay_notices),
-            ]
-        })
-        .collect();
-    out += &table(
-        &[
-            "node",
-            "peak queue",
-            "mean queue",
-            "utilisation",
-            "delivered",
-            "NDR",
-            "deferrals",
-            "delay DSNs",
-        ],
-        &rows,
-    );
+    let (header, rows) = crate::report::console::nodes_grid(s);
+    out += &table(&header, &rows);
     if !s.connectors.is_empty() {
         let rows: Vec<Vec<String>> = s
             .connectors
