@@ -6,6 +6,9 @@
 //! messages and the process's peak resident memory (`VmHWM`, cumulative over the whole process,
 //! so it only grows from group to group). For `mm4` it also prints engine time / reference time,
 //! and `mm4_full_run` times the whole `mailflow run` command (report folder included).
+//! `scale_day` runs `scenarios/scale-day.yaml` (about 20 M messages, 1.5 M queued at once) and
+//! also prints the engine's bytes of message state per message in flight; it is timed by
+//! criterion only when one run takes under 6 s, otherwise the printed single run is the result.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -314,11 +317,65 @@ fn bench_tandem(c: &mut Criterion) {
     bench_scenario(c, "tandem", "scenarios/tandem.yaml");
 }
 
+/// Longest single run for which criterion's 10 samples are worth waiting for.
+const SCALE_DAY_CRITERION_LIMIT_S: f64 = 6.0;
+
+/// One simulated day of 100,000 mailboxes: one timed run, printed; criterion samples it too
+/// when a run is short enough.
+fn bench_scale_day(c: &mut Criterion) {
+    if !wanted(&["scale_day/engine"]) {
+        return;
+    }
+    let sc = load("scenarios/scale-day.yaml");
+    let seed = sc.seed;
+    let t0 = Instant::now();
+    let mut e = Engine::new(&sc, seed);
+    e.run();
+    let wall_s = t0.elapsed().as_secs_f64();
+    let s = Summary::from_engine(&e, wall_s);
+    let p = Probe {
+        events: s.engine.events,
+        messages: s.messages.generated,
+        wall_s,
+        mean_latency_s: s.latency_s.mean,
+        peak_in_flight: e.peak_in_flight(),
+        message_slots: e.message_capacity(),
+    };
+    engine_line("scale_day/engine", &p);
+    let peak_queue = s.nodes.values().map(|n| n.peak_queue).max().unwrap_or(0);
+    eprintln!(
+        "[bench] scale_day/engine: peak queue {peak_queue} messages, message state {:.1} MiB \
+         = {:.1} bytes per message at the peak in flight",
+        e.message_state_bytes() as f64 / 1048576.0,
+        e.message_state_bytes() as f64 / p.peak_in_flight.max(1) as f64
+    );
+    drop(e);
+    memory_line("scale_day (one run)");
+    if wall_s >= SCALE_DAY_CRITERION_LIMIT_S {
+        eprintln!(
+            "[bench] scale_day/engine: one run takes {wall_s:.1} s (>= {SCALE_DAY_CRITERION_LIMIT_S} s): \
+             the single run above is the result, criterion skips it"
+        );
+        return;
+    }
+    let mut g = c.benchmark_group("scale_day");
+    g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
+    g.measurement_time(window(wall_s));
+    g.throughput(Throughput::Elements(p.events));
+    g.bench_function("engine", |b| {
+        b.iter(|| run_engine(black_box(&sc), black_box(seed)))
+    });
+    g.finish();
+    memory_line("scale_day");
+}
+
 criterion_group!(
     benches,
     bench_mm4,
     bench_mm4_full_run,
     bench_mx_to_eop,
-    bench_tandem
+    bench_tandem,
+    bench_scale_day
 );
 criterion_main!(benches);

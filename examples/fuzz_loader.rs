@@ -14,6 +14,10 @@
 //! cargo run --release --example fuzz_loader -- --replay target/fuzz-crash-42-1234.yaml
 //! ```
 //!
+//! `--unhinted` also lists the most frequent error messages that come without a `help:` line
+//! and those without a line number: the places where a user is told what is wrong but not how
+//! to fix it, or not where.
+//!
 //! The seed makes a session reproducible (same seed, same inputs; the count done in the time
 //! budget varies). A saved crash comes with its `--set` overrides, if any, in a comment on the
 //! first line; `--replay FILE` loads one file the same way, without `catch_unwind`, so the panic
@@ -147,7 +151,10 @@ const TOKENS: &[&str] = &[
     "\\u0000",
 ];
 
-/// The seed corpus: every YAML file the repository ships.
+/// How many files at the start of the corpus load without errors.
+static VALID: AtomicU64 = AtomicU64::new(0);
+
+/// The seed corpus: every YAML file the repository ships, those that load first.
 fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
@@ -166,6 +173,12 @@ fn corpus() -> Vec<String> {
     if files.is_empty() {
         files.push("name: x\nduration: 1h\n".into());
     }
+    files.sort_by_key(|f| scenario::load_str(f, "corpus.yaml", &[]).is_err());
+    let valid = files
+        .iter()
+        .filter(|f| scenario::load_str(f, "corpus.yaml", &[]).is_ok())
+        .count();
+    VALID.store(valid as u64, Ordering::Relaxed);
     files
 }
 
@@ -214,10 +227,11 @@ fn mutate(s: &mut String, rng: &mut Rng, corpus: &[String]) {
         }
         3 => {
             let i = boundary(s, rng);
-            s.insert_str(i, *rng.pick(TOKENS));
+            let token: &&str = rng.pick(TOKENS);
+            s.insert_str(i, token);
         }
         // Replace the value after a `key:` with an odd one.
-        4 | 5 | 6 => {
+        4..=6 => {
             let lines: Vec<&str> = s.lines().collect();
             if lines.is_empty() {
                 return;
@@ -237,7 +251,7 @@ fn mutate(s: &mut String, rng: &mut Rng, corpus: &[String]) {
             *s = out.join("\n");
         }
         // Drop, duplicate or swap lines.
-        7 | 8 => {
+        7..=8 => {
             let mut lines: Vec<String> = s.lines().map(str::to_string).collect();
             if lines.len() < 2 {
                 return;
@@ -303,7 +317,16 @@ fn input(rng: &mut Rng, corpus: &[String]) -> (String, Vec<Override>) {
         let bytes: Vec<u8> = (0..rng.below(300)).map(|_| rng.next() as u8).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     } else {
-        rng.pick(corpus).clone()
+        // Valid scenarios come first in the corpus: start from one of them most of the time,
+        // so that mutations reach the checks behind the YAML and schema layers.
+        let valid = corpus
+            .len()
+            .min(VALID.load(Ordering::Relaxed).max(1) as usize);
+        if rng.chance(75) {
+            rng.pick(&corpus[..valid]).clone()
+        } else {
+            rng.pick(corpus).clone()
+        }
     };
     for _ in 0..1 + rng.below(4) {
         mutate(&mut s, rng, corpus);
@@ -369,6 +392,7 @@ struct Options {
     seconds: f64,
     seed: u64,
     replay: Option<PathBuf>,
+    unhinted: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -376,6 +400,7 @@ fn options() -> Result<Options, String> {
         seconds: 10.0,
         seed: 1,
         replay: None,
+        unhinted: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -392,13 +417,41 @@ fn options() -> Result<Options, String> {
                     .map_err(|e| format!("--seed: {e}"))?
             }
             "--replay" => o.replay = Some(PathBuf::from(value("--replay")?)),
+            "--unhinted" => o.unhinted = true,
             "-h" | "--help" => {
-                return Err("usage: fuzz_loader [--seconds N] [--seed N] [--replay FILE]".into());
+                return Err(
+                    "usage: fuzz_loader [--seconds N] [--seed N] [--unhinted] [--replay FILE]"
+                        .into(),
+                );
             }
             other => return Err(format!("unknown argument `{other}` (try --help)")),
         }
     }
     Ok(o)
+}
+
+/// A message with the specifics (quoted names, numbers) blanked, so that messages group.
+fn shape(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '`' => {
+                quoted = !quoted;
+                if quoted {
+                    out.push_str("`…`");
+                }
+            }
+            _ if quoted => {}
+            '0'..='9' => {
+                if !out.ends_with('#') {
+                    out.push('#');
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Loads one saved input the way the fuzzer did, without catching the panic.
@@ -489,6 +542,7 @@ fn main() -> ExitCode {
     }
     let deadline = Duration::from_secs_f64(opts.seconds.max(0.0));
     let (mut n, mut ok, mut errors, mut slowest) = (0u64, 0u64, 0u64, Duration::ZERO);
+    let mut unhinted: std::collections::BTreeMap<String, u64> = Default::default();
     while epoch.elapsed() < deadline {
         n += 1;
         let (text, overrides) = input(&mut rng, &corpus);
@@ -507,7 +561,21 @@ fn main() -> ExitCode {
         slowest = slowest.max(took);
         match result {
             Ok(Ok(())) => ok += 1,
-            Ok(Err(_)) => errors += 1,
+            Ok(Err(e)) => {
+                errors += 1;
+                if opts.unhinted {
+                    for d in e.errors().filter(|d| !d.file.starts_with("--set")) {
+                        if d.hint.is_none() {
+                            let key = format!("no help: {}", shape(&d.message));
+                            *unhinted.entry(key).or_default() += 1;
+                        }
+                        if d.line == 0 {
+                            let key = format!("no line: {}", shape(&d.message));
+                            *unhinted.entry(key).or_default() += 1;
+                        }
+                    }
+                }
+            }
             Err(_) => {
                 let path = save(opts.seed, n, &text, &overrides);
                 let message = panic_message.lock().map(|m| m.clone()).unwrap_or_default();
@@ -539,5 +607,12 @@ fn main() -> ExitCode {
         n as f64 / secs,
         slowest.as_secs_f64() * 1e3
     );
+    if opts.unhinted {
+        let mut top: Vec<(String, u64)> = unhinted.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        for (message, count) in top.iter().take(40) {
+            println!("{count:>8}  {message}");
+        }
+    }
     ExitCode::SUCCESS
 }

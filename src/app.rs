@@ -18,6 +18,10 @@ pub enum AppError {
     /// Bad scenario or arguments: exit code 2.
     #[error("{0}")]
     Input(String),
+    /// Bad scenario or arguments whose message is already a list of located diagnostics
+    /// (`file:line:column: error: …`): exit code 2, printed as it is.
+    #[error("{0}")]
+    Located(String),
     /// I/O or internal failure: exit code 1.
     #[error("{0}")]
     Runtime(String),
@@ -30,7 +34,7 @@ impl AppError {
     /// The process exit code.
     pub fn exit_code(&self) -> i32 {
         match self {
-            AppError::Input(_) => 2,
+            AppError::Input(_) | AppError::Located(_) => 2,
             AppError::Runtime(_) => 1,
             AppError::SloMissed(_) => 3,
         }
@@ -50,20 +54,44 @@ impl From<report::ReportError> for AppError {
 pub fn overrides(opts: &ScenarioOpts) -> Result<Vec<Override>, AppError> {
     opts.set
         .iter()
-        .map(|s| Override::parse(s).map_err(|d| AppError::Input(d.to_string())))
+        .map(|s| Override::parse(s).map_err(|d| AppError::Located(d.to_string())))
         .collect()
 }
 
-/// Loads a scenario, printing its warnings to stderr unless `quiet`.
+/// Loads a scenario to simulate, printing its warnings to stderr unless `quiet`, and refuses it
+/// when it would generate more than `--max-messages`.
 pub fn load(path: &Path, opts: &ScenarioOpts, quiet: bool) -> Result<Loaded, AppError> {
+    let loaded = load_unchecked(path, opts, quiet)?;
+    check_size(path, &loaded.scenario, opts)?;
+    Ok(loaded)
+}
+
+/// Loads a scenario without the `--max-messages` check (for commands that do not simulate).
+fn load_unchecked(path: &Path, opts: &ScenarioOpts, quiet: bool) -> Result<Loaded, AppError> {
     let overrides = overrides(opts)?;
-    let loaded = scenario::load(path, &overrides).map_err(|e| AppError::Input(e.to_string()))?;
+    let loaded = scenario::load(path, &overrides).map_err(|e| AppError::Located(e.to_string()))?;
     if !quiet {
         for w in &loaded.warnings {
             eprintln!("{w}");
         }
     }
     Ok(loaded)
+}
+
+/// Refuses a scenario whose expected generated messages exceed `--max-messages`, with the
+/// stream responsible located in the file.
+pub fn check_size(path: &Path, sc: &Scenario, opts: &ScenarioOpts) -> Result<(), AppError> {
+    let text = std::fs::read_to_string(path).ok();
+    let overrides = overrides(opts)?;
+    scenario::estimate::check(
+        sc,
+        &path.display().to_string(),
+        text.as_deref(),
+        &overrides,
+        opts.max_messages,
+    )
+    .map(|_| ())
+    .map_err(|d| AppError::Located(d.to_string()))
 }
 
 /// Runs a scenario to its horizon, with a progress bar on stderr when that is a terminal and
@@ -188,6 +216,12 @@ pub fn validate(args: &ValidateArgs) -> Result<(), AppError> {
                     println!("{w}");
                 }
                 let sc = &loaded.scenario;
+                if let Err(AppError::Located(e)) = check_size(path, sc, &args.opts) {
+                    failed += 1;
+                    println!("{e}");
+                    println!("{}: 1 error(s)", path.display());
+                    continue;
+                }
                 println!(
                     "{}: ok — {} nodes, {} connectors, {} rules, {} traffic streams, {} faults, {} warning(s)",
                     path.display(),
@@ -223,7 +257,7 @@ pub fn validate(args: &ValidateArgs) -> Result<(), AppError> {
 
 /// `mailflow route`.
 pub fn route(args: &RouteArgs) -> Result<(), AppError> {
-    let loaded = load(&args.scenario, &args.opts, false)?;
+    let loaded = load_unchecked(&args.scenario, &args.opts, false)?;
     let sc = &loaded.scenario;
     let (_, domain_name) = args.to.rsplit_once('@').ok_or_else(|| {
         AppError::Input(format!(

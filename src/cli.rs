@@ -46,6 +46,36 @@ pub struct ScenarioOpts {
     /// Override one scenario value by its path, e.g. `traffic.inbound.rate=80000/d` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Refuse a scenario expected to generate more messages than this per run (the sum over
+    /// traffic streams of rate × active time), before simulating; e.g. `5e8` or `500M`.
+    /// Not used by `route`.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "200M",
+        value_parser = parse_count
+    )]
+    pub max_messages: u64,
+}
+
+/// A message count: `200000000`, `200_000_000`, `2e8`, `200M`, `50k`.
+pub fn parse_count(s: &str) -> Result<u64, String> {
+    let t = s.trim().replace('_', "");
+    let (number, scale) = match t.strip_suffix(['k', 'K']) {
+        Some(n) => (n, 1e3),
+        None => match t.strip_suffix('M') {
+            Some(n) => (n, 1e6),
+            None => (t.as_str(), 1.0),
+        },
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a count: write e.g. `200000000`, `2e8` or `200M`"))?;
+    let n = n * scale;
+    if !n.is_finite() || n < 0.0 || n >= u64::MAX as f64 {
+        return Err(format!("`{s}` must be a count between 0 and about 1.8e19"));
+    }
+    Ok(n.round() as u64)
 }
 
 /// `mailflow run`.

@@ -16,7 +16,11 @@ fn main() {
         Command::Merge(a) => mailflow::sweep::merge::merge(a),
     };
     if let Err(e) = result {
-        eprintln!("error: {e}");
+        match &e {
+            // Diagnostics carry their own `file:line:column: error:` prefix.
+            app::AppError::Located(text) => eprintln!("{text}"),
+            _ => eprintln!("error: {e}"),
+        }
         std::process::exit(e.exit_code());
     }
 }

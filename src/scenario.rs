@@ -10,6 +10,7 @@ mod build;
 mod config_warnings;
 mod context;
 mod domains;
+pub mod estimate;
 mod faults;
 pub mod locate;
 mod nodes;
@@ -20,6 +21,7 @@ mod traffic;
 pub mod units;
 mod validate;
 mod values;
+mod yaml_errors;
 
 use std::fmt;
 
@@ -206,16 +208,8 @@ pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Loaded
         }],
     };
     let index = locate::Index::build(text).map_err(|e| {
-        let line = text.lines().nth(e.pos.line.saturating_sub(1));
-        let hint = line
-            .is_some_and(|l| l.contains('\t'))
-            .then(|| "YAML indents with spaces, not tabs".to_string());
-        one(
-            e.pos.line,
-            e.pos.column,
-            format!("invalid YAML: {}", e.message),
-            hint,
-        )
+        let (pos, message, hint) = yaml_errors::explain_syntax(text, &e);
+        one(pos.line, pos.column, message, hint)
     })?;
     let mut value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let message = e.to_string();
@@ -224,16 +218,10 @@ pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Loaded
             .next()
             .unwrap_or(&message)
             .to_string();
-        let (mut line, mut column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        let mut hint = None;
-        if message.starts_with("duplicate") {
-            if let Some(pos) = index.duplicate_key() {
-                (line, column) = (pos.line, pos.column);
-            }
-            hint =
-                Some("a key may appear once per mapping: remove or merge the repeated one".into());
-        }
-        one(line, column, format!("invalid YAML: {message}"), hint)
+        let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+        let (pos, message, hint) =
+            yaml_errors::explain_reader(&index, text, &message, locate::Pos { line, column });
+        one(pos.line, pos.column, message, hint)
     })?;
     if value.is_null() {
         return Err(one(
@@ -246,11 +234,13 @@ pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Loaded
         ));
     }
     if let Err(e) = value.apply_merge() {
+        let (line, column) =
+            yaml_errors::first_merge_key(text).map_or((1, 1), |p| (p.line, p.column));
         return Err(one(
-            1,
-            1,
+            line,
+            column,
             format!("invalid YAML merge key (`<<`): {e}"),
-            None,
+            Some("write `<<: *anchor`, where `&anchor` names a mapping (or a list of them)".into()),
         ));
     }
     let mut ctx = Ctx::new(file, &index);

@@ -27,6 +27,8 @@ pub struct Top {
     pub seed: u64,
     /// `sample_every` (default 5m).
     pub sample_every: SimDuration,
+    /// Whether `sample_every` was written (else the default is in force).
+    pub sample_every_set: bool,
     /// `max_hops` (default 20).
     pub max_hops: u32,
     /// `domains` entries in file order.
@@ -63,6 +65,7 @@ pub fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
         warmup: Warmup::Fixed(SimDuration::ZERO),
         seed: 1,
         sample_every: SimDuration::from_mins(5),
+        sample_every_set: false,
         max_hops: 20,
         domains: Vec::new(),
         nodes: Vec::new(),
@@ -78,7 +81,7 @@ pub fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
             ctx.error(
                 &[],
                 format!("top-level keys must be text, not `{}`", values::show(&k)),
-                None,
+                Some(format!("top-level keys are: {}", quoted(TOP_KEYS))),
             );
             continue;
         };
@@ -118,6 +121,7 @@ pub fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
                     u.and_then(|u| values::positive_duration(ctx, &u, &path, "`sample_every`"))
                 {
                     top.sample_every = d;
+                    top.sample_every_set = true;
                 }
             }
             "max_hops" => {
@@ -157,6 +161,55 @@ pub fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
         );
     }
     Some(top)
+}
+
+/// The time series keeps one row per node and connector per sample, all in memory: more than
+/// this (about 500 MB) is refused before the run.
+pub const MAX_SAMPLE_ROWS: u64 = 10_000_000;
+
+/// Refuses a `sample_every` so fine (or a `duration` so long) that the time series would not
+/// fit in memory.
+fn check_samples(ctx: &mut Ctx, top: &Top) {
+    let Some(duration) = top.duration else {
+        return;
+    };
+    let entities = (top.nodes.len() + top.connectors.len()).max(1) as u64;
+    let every = top.sample_every.0.max(1);
+    let samples = duration.0 / every + 1;
+    let rows = samples.saturating_mul(entities);
+    if rows <= MAX_SAMPLE_ROWS {
+        return;
+    }
+    let needed = (duration.0 as u128 * entities as u128).div_ceil(u128::from(MAX_SAMPLE_ROWS));
+    // Rounded up to a whole second (or millisecond) so the suggestion reads as people write it.
+    let unit: u128 = if needed >= 1_000_000 {
+        1_000_000
+    } else {
+        1_000
+    };
+    let needed = SimDuration(u64::try_from(needed.div_ceil(unit) * unit).unwrap_or(u64::MAX));
+    let (path, fix) = if top.sample_every_set {
+        (
+            key("sample_every"),
+            format!("set `sample_every` to at least {needed}, or shorten `duration`"),
+        )
+    } else {
+        (
+            key("duration"),
+            format!("shorten `duration`, or add `sample_every:` of at least {needed}"),
+        )
+    };
+    ctx.error(
+        &[path],
+        format!(
+            "sampling every {} over {duration} makes {} samples for each of {entities} nodes \
+             and connectors; the time series holds at most {} rows",
+            top.sample_every,
+            super::estimate::approx(samples as f64),
+            super::estimate::approx(MAX_SAMPLE_ROWS as f64)
+        ),
+        Some(fix),
+    );
 }
 
 fn example(key: &str) -> &'static str {
@@ -265,9 +318,11 @@ fn entry_names(ctx: &mut Ctx, list: &[Value], section: &str, what: &str) -> Vec<
         let path = vec![key(section), Seg::Index(i), key("name")];
         let name = v.get("name").and_then(Value::as_str).map(str::to_string);
         match &name {
-            Some(n) if n.trim().is_empty() => {
-                ctx.error(&path, format!("a {what} needs a non-empty `name`"), None)
-            }
+            Some(n) if n.trim().is_empty() => ctx.error(
+                &path,
+                format!("a {what} needs a non-empty `name`"),
+                Some("names identify entries in reports and `--set`: e.g. `name: inbound`".into()),
+            ),
             Some(n) if names.iter().any(|m| m.as_deref() == Some(n.as_str())) => {
                 ctx.error(
                     &path,
@@ -285,6 +340,7 @@ fn entry_names(ctx: &mut Ctx, list: &[Value], section: &str, what: &str) -> Vec<
 /// Builds the typed scenario, or `None` when anything is wrong (the problems are in `ctx`).
 pub fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
     let top = read_top(ctx, root)?;
+    check_samples(ctx, &top);
     let names = Names::new(ctx, &top);
     let mut doms = Domains::build(ctx, &names, &top.domains);
     let mut tags = traffic::Tags::default();

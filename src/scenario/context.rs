@@ -207,6 +207,7 @@ fn explain(msg: &str) -> (String, Option<String>, bool) {
             "unit value" => "nothing",
             "sequence" => "a list",
             "map" => "a mapping",
+            "enum" => "a tagged value (`!tag …`)",
             other => other,
         };
         let expected = match expected {
@@ -215,15 +216,46 @@ fn explain(msg: &str) -> (String, Option<String>, bool) {
             "a boolean" => "`true` or `false`",
             "a sequence" => "a list such as `[a, b]`",
             "a map" => "a mapping such as `{key: value}`",
+            // serde names of the schema's structs and of raw values mean nothing to a user.
+            s if s.starts_with("struct ") => "a mapping of settings (`key: value` lines)",
+            s if s.contains("Value::") => "a value",
             other => other,
         };
-        return (format!("expected {expected}, found {found}"), None, false);
+        let hint = if found == "nothing" {
+            "the value is missing: write it after the `:`"
+        } else if expected.contains("mapping") {
+            "write `key: value` entries indented under the key, or `{key: value}` on one line"
+        } else if expected.contains("list") {
+            "write `[a, b]`, or one `- item` per line indented under the key"
+        } else if expected == "a string" {
+            "write a name or a text here (quote it if it contains `: ` or starts with `[`, `{`, `*` or `&`)"
+        } else if expected.contains("number") {
+            "write a plain number here, without a unit"
+        } else if expected.contains("`true`") {
+            "write `true` or `false`"
+        } else if expected.contains("such as `90s`") {
+            "durations, rates and sizes take a unit (`90s`, `20/s`, `75KB`); shares are plain numbers"
+        } else {
+            "see docs/scenario-format.md for what this key takes"
+        };
+        return (
+            format!("expected {expected}, found {found}"),
+            Some(hint.into()),
+            false,
+        );
     }
     if let Some(rest) = msg.strip_prefix("invalid value: ") {
+        let hint = if rest.contains("expected u32") {
+            Some(format!("write a whole number from 0 to {}", u32::MAX))
+        } else if rest.contains("expected u64") {
+            Some(format!("write a whole number from 0 to {}", u64::MAX))
+        } else {
+            None
+        };
         let rest = rest
             .replace("expected u32", "expected a whole number")
             .replace("expected u64", "expected a whole number");
-        return (format!("invalid value: {rest}"), None, false);
+        return (format!("invalid value: {rest}"), hint, false);
     }
     (msg.to_string(), None, false)
 }

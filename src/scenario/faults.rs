@@ -108,7 +108,7 @@ fn fault(
             ctx.error(
                 &at(path, "domain"),
                 format!("`{d}` is a pattern: a fault targets one domain"),
-                None,
+                Some("name one domain, e.g. `domain: contoso.com`; add a fault per domain".into()),
             );
             return None;
         }

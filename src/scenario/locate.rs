@@ -64,6 +64,7 @@ pub struct Index {
     spots: HashMap<Path, Spot>,
     names: HashMap<Path, String>,
     duplicate: Option<Pos>,
+    first_alias: Option<Pos>,
 }
 
 enum Frame {
@@ -105,7 +106,10 @@ impl Index {
                     }
                 }
                 Event::Scalar(text, ..) => index.node(&mut stack, pos, Some(text), None),
-                Event::Alias(_) => index.node(&mut stack, pos, Some("*".into()), None),
+                Event::Alias(_) => {
+                    index.first_alias.get_or_insert(pos);
+                    index.node(&mut stack, pos, Some("*".into()), None)
+                }
                 Event::MappingStart(..) => index.node(&mut stack, pos, None, Some(true)),
                 Event::SequenceStart(..) => index.node(&mut stack, pos, None, Some(false)),
             }
@@ -228,6 +232,11 @@ impl Index {
     /// Where the first repeated key of a mapping is, if any (serde_yaml rejects them unlocated).
     pub fn duplicate_key(&self) -> Option<Pos> {
         self.duplicate
+    }
+
+    /// Where the first alias (`*name`) is, if any: where an alias bomb is reported.
+    pub fn first_alias(&self) -> Option<Pos> {
+        self.first_alias
     }
 
     /// Whether the exact path is in the text.

@@ -158,7 +158,7 @@ fn node(
             ctx.error(
                 &p,
                 format!("`{target}` is not a domain: a sender is rewritten to one exact domain"),
-                None,
+                Some("e.g. `rewrite_sender: {\"*.contoso.com\": contoso.com}`".into()),
             );
             rewrite_sender = None;
             continue;

@@ -318,7 +318,7 @@ fn profile(ctx: &mut Ctx, value: Option<&Value>, normalize: bool, path: &[Seg]) 
             ctx.error(
                 &at(&pp, "x"),
                 format!("the multiplier `x` must be a number ≥ 0, not `{}`", p.x),
-                None,
+                Some("`x: 0.5` is half the mean rate, `x: 2` twice; `0` sends nothing".into()),
             );
             ok = false;
         }

@@ -264,13 +264,23 @@ pub fn positive_count(ctx: &mut Ctx, value: &Value, path: &[Seg], what: &str) ->
                 ctx.error(
                     path,
                     format!("{what} `{n}` is too large (at most {})", u32::MAX),
-                    None,
+                    Some("a realistic value is in the tens or hundreds".into()),
                 );
                 None
             }
         },
         Some(n) => {
-            ctx.error(path, format!("{what} must be at least 1, not `{n}`"), None);
+            let hint = if what == "`workers`" {
+                "e.g. `workers: 64`, or `workers: unlimited`; to take a node out of service use a \
+                 `server_down` fault"
+            } else {
+                "write a whole number of at least 1"
+            };
+            ctx.error(
+                path,
+                format!("{what} must be at least 1, not `{n}`"),
+                Some(hint.into()),
+            );
             None
         }
         None => {
@@ -280,7 +290,7 @@ pub fn positive_count(ctx: &mut Ctx, value: &Value, path: &[Seg], what: &str) ->
                     "{what} must be a positive whole number, not `{}`",
                     show(value)
                 ),
-                None,
+                Some("write a whole number of at least 1, such as `20`".into()),
             );
             None
         }

@@ -85,6 +85,10 @@ pub(crate) struct StreamState {
     pub stop_at: SimTime,
     /// Cumulative recipient-domain weights.
     pub to_cum: Vec<(f64, u16)>,
+    /// The profile segment last looked up: from when it is known to hold, its end, and the
+    /// stream's rate in it (per second), so consecutive arrivals skip the day-offset division
+    /// and the segment search.
+    pub segment: (SimTime, SimTime, f64),
 }
 
 /// Random streams by purpose and entity.
@@ -290,6 +294,7 @@ impl<'s> Engine<'s> {
                             (acc, d.0 as u16)
                         })
                         .collect(),
+                    segment: (SimTime::ZERO, SimTime::ZERO, 0.0),
                 }
             })
             .collect();
@@ -389,6 +394,23 @@ impl<'s> Engine<'s> {
     /// Message slots allocated (a memory measure: 40 bytes each).
     pub fn message_capacity(&self) -> usize {
         self.msgs.capacity()
+    }
+
+    /// Events waiting in the future-event list.
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Bytes allocated for per-message state: message slots and their free list, the nodes'
+    /// and delivery queues' ids, and the future-event list (capacities: what the allocator
+    /// holds, which never shrinks during a run). Divided by [`Engine::peak_in_flight`] it gives
+    /// the memory cost of a message in flight.
+    pub fn message_state_bytes(&self) -> usize {
+        let ids = |q: &VecDeque<u32>| q.capacity() * std::mem::size_of::<u32>();
+        self.msgs.allocated_bytes()
+            + self.nodes.iter().map(|n| ids(&n.waiting)).sum::<usize>()
+            + self.queues.iter().map(|q| ids(&q.msgs)).sum::<usize>()
+            + self.events.allocated_bytes()
     }
 
     /// The text of code index `i`.

@@ -20,16 +20,24 @@ impl Engine<'_> {
     pub(crate) fn next_arrival(&mut self, s: usize, from: SimTime) -> Option<SimTime> {
         let t = &self.sc.traffic[s];
         let stop = self.streams[s].stop_at;
-        let day = SimDuration::from_days(1).0;
         let mut at = from;
         loop {
             if at >= stop {
                 return None;
             }
-            let offset = SimDuration(at.0 % day);
-            let (x, seg_end) = t.profile.segment_at(offset);
-            let boundary = SimTime(at.0 - offset.0 + seg_end.0);
-            let rate = t.rate_per_s * x;
+            let (known_from, boundary, rate) = self.streams[s].segment;
+            // Every time in [known_from, boundary) lies in the segment found at known_from.
+            let (boundary, rate) = if known_from <= at && at < boundary {
+                (boundary, rate)
+            } else {
+                let day = SimDuration::from_days(1).0;
+                let offset = SimDuration(at.0 % day);
+                let (x, seg_end) = t.profile.segment_at(offset);
+                let boundary = SimTime(at.0 - offset.0 + seg_end.0);
+                let rate = t.rate_per_s * x;
+                self.streams[s].segment = (at, boundary, rate);
+                (boundary, rate)
+            };
             if rate > 0.0 {
                 let e: f64 =
                     rand_distr::Distribution::sample(&rand_distr::Exp1, &mut self.rng.arrivals[s]);

@@ -109,4 +109,38 @@ impl Slab {
     pub fn capacity(&self) -> usize {
         self.slots.capacity()
     }
+    /// Bytes the slab holds allocated: slots and free list.
+    pub fn allocated_bytes(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Message>()
+            + self.free.capacity() * std::mem::size_of::<u32>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_takes_40_bytes_and_a_freed_slot_is_reused() {
+        assert_eq!(std::mem::size_of::<Message>(), 40);
+        let m = Message {
+            created: SimTime(0),
+            node_arrival: SimTime(0),
+            size: 0,
+            tags: 0,
+            rcpt_domain: 0,
+            sender_domain: 0,
+            location: 0,
+            prev: SUBMITTED,
+            stream: 0,
+            hops: 0,
+            flags: 0,
+        };
+        let mut slab = Slab::default();
+        let a = slab.insert(m);
+        slab.insert(m);
+        slab.remove(a);
+        assert_eq!(slab.insert(m), a);
+        assert_eq!((slab.live(), slab.peak()), (2, 2));
+    }
 }

@@ -55,17 +55,26 @@ impl SimDuration {
     pub const fn from_millis(ms: u64) -> Self {
         SimDuration(ms * 1000)
     }
-    /// From (non-negative, finite) seconds, rounded to the nearest microsecond; saturates.
+    /// From (non-negative, finite) seconds, rounded to the nearest microsecond (half away from
+    /// zero, as `f64::round`); saturates.
+    #[inline]
     pub fn from_secs_f64(s: f64) -> Self {
-        if s.is_nan() || s <= 0.0 {
+        /// Above this every `f64` is an integer.
+        const EXACT: f64 = (1u64 << 52) as f64;
+        let us = s * MICROS_PER_SEC as f64;
+        if us.is_nan() || us <= 0.0 {
             SimDuration(0)
+        } else if us < EXACT {
+            // `f64::round` is a library call on the baseline x86-64 target (no SSE4.1): truncate
+            // and look at the fraction instead (`us - whole` is exact below 2^52). This runs
+            // for every service time, latency and inter-arrival gap.
+            let whole = us as i64;
+            let up = us - whole as f64 >= 0.5;
+            SimDuration(whole as u64 + u64::from(up))
+        } else if us >= u64::MAX as f64 {
+            SimDuration(u64::MAX)
         } else {
-            let us = (s * MICROS_PER_SEC as f64).round();
-            if us >= u64::MAX as f64 {
-                SimDuration(u64::MAX)
-            } else {
-                SimDuration(us as u64)
-            }
+            SimDuration(us as u64)
         }
     }
     /// Seconds, for reports and arithmetic with rates.
@@ -147,6 +156,48 @@ mod tests {
         assert_eq!(SimDuration::from_days(2).to_string(), "2d");
         assert_eq!(SimDuration::from_millis(250).to_string(), "250ms");
         assert_eq!(SimDuration::ZERO.to_string(), "0s");
+    }
+
+    #[test]
+    fn seconds_round_to_the_nearest_microsecond_like_f64_round() {
+        let reference = |s: f64| {
+            if s.is_nan() || s <= 0.0 {
+                0
+            } else {
+                let us = (s * 1e6).round();
+                if us >= u64::MAX as f64 {
+                    u64::MAX
+                } else {
+                    us as u64
+                }
+            }
+        };
+        let mut cases = vec![
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-320,
+            0.499_999_999_999_999_9e-6,
+            0.5e-6,
+            1.5e-6,
+            2.5e-6,
+            0.1,
+            0.3,
+            86_400.0 * 400.0,
+            4.5e9,
+            4.6e12,
+            1.9e13,
+            1e20,
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..10_000 {
+            x = crate::sim::rng::mix(x);
+            cases.push((x >> 11) as f64 / (1u64 << 53) as f64 * 1000.0);
+        }
+        for s in cases {
+            assert_eq!(SimDuration::from_secs_f64(s).0, reference(s), "{s:e} s");
+        }
     }
 
     #[test]
