@@ -147,8 +147,8 @@ mod tests {
 
     #[test]
     fn a_cached_answer_survives_an_mx_change_until_its_ttl_runs_out() {
-        let mut sc = scenario(SimDuration::from_hours(1));
-        sc.nodes = vec![]; // caches are sized by node count: use a one-node stand-in below
+        let sc = scenario(SimDuration::from_hours(1));
+        // The stand-in scenario has no nodes: give the resolver one cache slot (node 0).
         let mut dns = Dns {
             cache: vec![Entry::Empty; 1],
             ..Dns::new(&sc)

@@ -300,11 +300,7 @@ pub fn print(r: &SweepReport, format: Format, quiet: bool, dir: &Path) {
         .points
         .iter()
         .map(|p| {
-            let mut row: Vec<String> = r
-                .vary
-                .iter()
-                .map(|v| p.values.get(&v.key).cloned().unwrap_or_default())
-                .collect();
+            let mut row = r.varied_values(p);
             for m in &shown {
                 row.push(p.metrics.get(m).map_or(String::new(), |e| {
                     format!("{:.4} [{:.4}, {:.4}]", e.mean, e.ci95[0], e.ci95[1])

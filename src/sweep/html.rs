@@ -43,11 +43,7 @@ pub fn render(r: &SweepReport, svg: &str) -> String {
         .points
         .iter()
         .map(|p| {
-            let mut row: Vec<String> = r
-                .vary
-                .iter()
-                .map(|v| p.values.get(&v.key).cloned().unwrap_or_default())
-                .collect();
+            let mut row = r.varied_values(p);
             row.extend(
                 p.slo
                     .iter()

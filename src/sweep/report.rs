@@ -42,6 +42,14 @@ pub struct SweepReport {
 }
 
 impl SweepReport {
+    /// A point's value of each varied key, in `--vary` order (the first columns of the tables).
+    pub fn varied_values(&self, p: &PointResult) -> Vec<String> {
+        self.vary
+            .iter()
+            .map(|v| p.values.get(&v.key).cloned().unwrap_or_default())
+            .collect()
+    }
+
     /// Recomputes the capacity from the points.
     pub fn update_capacity(&mut self) {
         self.capacity = capacity(&self.vary, &self.slo, &self.points, self.grid_points);

@@ -75,3 +75,11 @@ pub fn assert_conserved(s: &Summary) {
         s.scenario
     );
 }
+
+/// Asserts a Poisson count is within five standard deviations (√expected) of its mean.
+pub fn assert_poisson_count(observed: u64, expected: f64) {
+    assert!(
+        (observed as f64 - expected).abs() < 5.0 * expected.sqrt(),
+        "{observed} messages, {expected} expected"
+    );
+}
