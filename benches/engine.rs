@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use mailflow::cli::{Cli, Command};
+use mailflow::experiment::Summary;
 use mailflow::model::{Scenario, Warmup};
 use mailflow::sim::Engine;
-use mailflow::stats::Summary;
 
 #[path = "reference.rs"]
 mod reference;
@@ -259,7 +259,7 @@ fn bench_mm4_full_run(c: &mut Criterion) {
         panic!("`mailflow run` parsed as another command");
     };
     let run = || {
-        if let Err(e) = mailflow::app::run(args) {
+        if let Err(e) = mailflow::cmd::run::run(args) {
             panic!("mailflow run failed: {e}");
         }
     };

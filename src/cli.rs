@@ -1,12 +1,37 @@
-//! The command line, declared with clap's derive API (flags only; behaviour is in `app`).
+//! The command line, declared with clap's derive API: flags and help texts only, behaviour is in
+//! `cmd`. Option groups that several commands share are declared once and flattened.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Exit codes and where the guide is, shown under every `--help`.
+pub const EXIT_CODES: &str = "\
+Exit codes: 0 success · 1 runtime failure (I/O, internal) · 2 invalid input (scenario or \
+arguments; the message gives file:line:column and what to change) · 3 an --slo was missed.
+
+Guide: docs/scenario-format.md (the scenario format), docs/architecture.md (how the code is \
+laid out), reports/README.md (what a report folder holds); `mailflow man` prints the manual.";
+
 /// Simulate hybrid mail-routing topologies: queues, retries, NDRs and mail flow alerts.
 #[derive(Debug, Parser)]
-#[command(name = "mailflow", version, about, propagate_version = true)]
+#[command(
+    name = "mailflow",
+    version,
+    about,
+    propagate_version = true,
+    after_help = EXIT_CODES,
+    after_long_help = concat!(
+        "Examples:\n",
+        "  mailflow run scenarios/mx-to-eop.yaml\n",
+        "  mailflow validate scenarios/*.yaml\n",
+        "  mailflow route scenarios/mx-to-eop.yaml --to user@contoso.com\n",
+        "  mailflow compare scenarios/decommission.yaml scenarios/decommission-fixed.yaml\n",
+        "  mailflow sweep scenarios/mm1.yaml --vary traffic.arrivals.rate=0.3/s..0.7/s:5 --slo 'latency.p99<10s'\n\n",
+        "Exit codes: 0 success · 1 runtime failure · 2 invalid input · 3 an --slo was missed.\n",
+        "Guide: docs/scenario-format.md, docs/architecture.md, reports/README.md."
+    )
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -17,18 +42,68 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate once; print a summary table; write the report folder.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  mailflow run scenarios/mx-to-eop.yaml\n",
+        "  mailflow run scenarios/mx-to-onprem.yaml --seed 7 --out /tmp/onprem --format json\n",
+        "  mailflow run scenarios/mm1.yaml --replications 10 --slo 'latency.p99<10s'\n\n",
+        "Exit codes: 0 success · 1 runtime failure · 2 invalid input · 3 an --slo was missed."
+    ))]
     Run(RunArgs),
     /// Run several scenarios with the same seed; side-by-side table and overlay charts.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  mailflow compare scenarios/decommission.yaml scenarios/decommission-fixed.yaml\n",
+        "  mailflow compare scenarios/mx-to-onprem.yaml scenarios/mx-to-eop.yaml --replications 5\n\n",
+        "Exit codes: 0 success · 1 runtime failure · 2 invalid input."
+    ))]
     Compare(CompareArgs),
     /// Check scenario files without simulating: all errors and warnings at once.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  mailflow validate scenarios/*.yaml\n",
+        "  mailflow validate scenarios/mx-to-eop.yaml --load\n\n",
+        "Exit codes: 0 every file is valid (warnings allowed) · 2 a file has errors."
+    ))]
     Validate(ValidateArgs),
     /// Print the path a message would take, hop by hop, like a message trace.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  mailflow route scenarios/mx-to-eop.yaml --to user@contoso.com\n",
+        "  mailflow route scenarios/decommission.yaml --to user@contoso.com --from internet --at 30h\n\n",
+        "Exit codes: 0 success · 2 invalid input."
+    ))]
     Route(RouteArgs),
     /// Capacity planning: a grid of parameter values × replications; CIs; the largest load that
     /// meets the SLOs.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  mailflow sweep scenarios/mm1.yaml --vary traffic.arrivals.rate=0.3/s..0.7/s:5 --slo 'latency.p99<10s'\n",
+        "  mailflow sweep scenarios/mm1.yaml --vary traffic.arrivals.rate=0.3/s..0.7/s:5 --shard 1/2 --out /tmp/s1\n\n",
+        "Exit codes: 0 success (also when no load meets the SLOs: read `capacity`) · 1 runtime \
+         failure · 2 invalid input."
+    ))]
     Sweep(SweepArgs),
     /// Combine sweep shards (see `sweep --shard`) into one sweep report.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  mailflow merge /tmp/s1 /tmp/s2 --out /tmp/sweep\n\n",
+        "Exit codes: 0 success · 1 runtime failure · 2 invalid input (including a shard missing, \
+         unless --allow-partial)."
+    ))]
     Merge(MergeArgs),
+    /// Print the JSON Schema of the scenario format (for editors: VS Code's YAML extension and
+    /// other yaml-language-server clients complete and check keys with it).
+    #[command(after_help = "Example:\n  mailflow schema > mailflow.schema.json")]
+    Schema,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  mailflow completions bash > ~/.local/share/bash-completion/completions/mailflow"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    #[command(after_help = "Example:\n  mailflow man > mailflow.1 && man ./mailflow.1")]
+    Man,
 }
 
 /// stdout format.
@@ -40,22 +115,46 @@ pub enum Format {
     Json,
 }
 
-/// Options shared by commands that load a scenario.
-#[derive(Debug, Args, Clone)]
+/// `--set`: options of every command that loads a scenario.
+#[derive(Debug, Args, Clone, Default)]
 pub struct ScenarioOpts {
     /// Override one scenario value by its path, e.g. `traffic.inbound.rate=80000/d` (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+}
+
+/// `--max-messages`: options of every command that simulates (or sizes) a scenario.
+#[derive(Debug, Args, Clone)]
+pub struct SizeOpts {
     /// Refuse a scenario expected to generate more messages than this per run (the sum over
     /// traffic streams of rate × active time), before simulating; e.g. `5e8` or `500M`.
-    /// Not used by `route`.
-    #[arg(
-        long,
-        value_name = "N",
-        default_value = "200M",
-        value_parser = parse_count
-    )]
+    #[arg(long, value_name = "N", default_value = "200M", value_parser = parse_count)]
     pub max_messages: u64,
+}
+
+/// Options of every command that writes a report folder.
+#[derive(Debug, Args, Clone)]
+pub struct OutputOpts {
+    /// Report folder (default: under `reports/`, named after the scenario).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar, no table.
+    #[arg(long)]
+    pub quiet: bool,
+    /// stdout format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write into a non-empty report folder that mailflow did not write.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `--jobs`: options of every command that runs in parallel.
+#[derive(Debug, Args, Clone)]
+pub struct JobsOpts {
+    /// Worker threads (default: number of cores); results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// A message count: `200000000`, `200_000_000`, `2e8`, `200M`, `50k`.
@@ -86,29 +185,21 @@ pub struct RunArgs {
     /// Master seed (default: the scenario's `seed`, else 1).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Report folder (default `reports/<scenario name>/`).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputOpts,
     #[command(flatten)]
     pub opts: ScenarioOpts,
-    /// No progress bar, no table.
-    #[arg(long)]
-    pub quiet: bool,
-    /// stdout format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write into a non-empty report folder that mailflow did not write.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub size: SizeOpts,
     /// Independent runs with seeds derived from the master seed; every number gets a mean and a
     /// 95% confidence interval.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub replications: usize,
-    /// Worker threads for the replications (default: number of cores); results do not depend on it.
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub jobs: JobsOpts,
     /// A service-level objective, e.g. 'latency.p99<15m', 'ndr_rate<0.1%',
-    /// 'queue.onprem.peak<5000' (repeatable); exit code 3 when one is missed.
+    /// 'queue.onprem.peak<5000' (repeatable); exit code 3 when one is missed. Latencies need a
+    /// unit (`10s`, `15m`).
     #[arg(long = "slo", value_name = "EXPR")]
     pub slo: Vec<String>,
 }
@@ -121,6 +212,8 @@ pub struct ValidateArgs {
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub opts: ScenarioOpts,
+    #[command(flatten)]
+    pub size: SizeOpts,
     /// Also print the offered load per node (mean and peak hour) from traffic and routing, and
     /// flag nodes at or above 100%.
     #[arg(long)]
@@ -154,29 +247,19 @@ pub struct CompareArgs {
     /// Master seed for every scenario (default: the first scenario's `seed`, else 1).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Report folder (default `reports/compare-<a>-vs-<b>/`).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputOpts,
     /// Overrides applied to every scenario.
     #[command(flatten)]
     pub opts: ScenarioOpts,
-    /// No progress bar, no table.
-    #[arg(long)]
-    pub quiet: bool,
-    /// stdout format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write into a non-empty report folder that mailflow did not write.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub size: SizeOpts,
     /// Independent runs per scenario, with the same derived seeds for every scenario; the
     /// table adds means with 95% confidence intervals.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub replications: usize,
-    /// Worker threads for the replications (default: number of cores); results do not depend
-    /// on it.
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub jobs: JobsOpts,
 }
 
 /// `mailflow sweep`.
@@ -192,10 +275,8 @@ pub struct SweepArgs {
     /// Runs per point.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub replications: usize,
-    /// Worker threads for (point × replication) runs (default: number of cores); results do
-    /// not depend on it.
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    #[command(flatten)]
+    pub jobs: JobsOpts,
     /// A service-level objective (repeatable); capacity is the largest value of the first
     /// `--vary` key whose points, and all smaller ones, meet every SLO in the CI's pessimistic
     /// bound.
@@ -212,20 +293,12 @@ pub struct SweepArgs {
     /// Master seed (default: the scenario's `seed`, else 1).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Report folder (default `reports/sweep-<scenario name>/`).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputOpts,
     #[command(flatten)]
     pub opts: ScenarioOpts,
-    /// No progress lines, no table.
-    #[arg(long)]
-    pub quiet: bool,
-    /// stdout format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write into a non-empty report folder that mailflow did not write.
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub size: SizeOpts,
 }
 
 /// `mailflow merge`.
@@ -234,16 +307,18 @@ pub struct MergeArgs {
     /// The shard report folders.
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
-    /// Report folder (default `reports/sweep-<scenario name>/`).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// No table.
+    /// Merge even when points of the grid are missing (a shard failed or was not given): the
+    /// report is marked incomplete.
     #[arg(long)]
-    pub quiet: bool,
-    /// stdout format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write into a non-empty report folder that mailflow did not write.
-    #[arg(long)]
-    pub force: bool,
+    pub allow_partial: bool,
+    #[command(flatten)]
+    pub output: OutputOpts,
+}
+
+/// `mailflow completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

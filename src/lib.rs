@@ -1,21 +1,27 @@
 //! mailflow: a discrete-event simulator of hybrid mail-routing topologies.
 //!
-//! The pipeline, one line:
+//! The pipeline, in layers (each module imports only those before it; `tests/layers.rs`
+//! checks it):
 //!
 //! ```text
-//! scenarios/x.yaml → scenario::schema (serde, located errors) → scenario::validate (every problem
-//! at once) → scenario::build → model::Scenario (typed, petgraph topology)
-//! → sim::Engine::new(&scenario, seed) → run_until(horizon) (faults arrive as events; an observer
-//! records) → stats::Summary → report exporters (JSON, CSV, SVG, HTML, console) → reports/…
+//! time        SimTime, SimDuration (integer µs)
+//! model       the typed scenario (no serde): nodes, connectors, domains, traffic, faults
+//! sim         the engine: events, queues, routing, DNS, delivery; the observer records a run
+//! scenario    load (YAML → located errors → model) and check (warnings, size, offered load)
+//! stats       pure numerics: confidence intervals, MSER-5
+//! experiment  simulate (honours `warmup: auto`), Summary, replications, SLOs, sweeps, compare
+//! report      exporters for run / compare / sweep outputs: JSON, CSV, SVG, HTML, console
+//! cli, cmd    the command line and one file per command; errors and exit codes
 //! ```
 //!
-//! `compare` and `sweep` are loops over this pipeline with shared seeds; `validate` stops after
-//! validation.
+//! `compare` and `sweep` are loops over [`experiment::simulate`] with shared seeds; `validate`
+//! stops after [`scenario::check`]. docs/architecture.md says where to add a fault kind, a
+//! retry preset or an output file.
 //!
 //! An M/M/1 queue written as a scenario, run through the library:
 //!
 //! ```
-//! use mailflow::{scenario, sim::Engine, stats::Summary};
+//! use mailflow::{experiment::Summary, scenario, sim::Engine};
 //!
 //! let yaml = r#"
 //! name: mm1
@@ -38,14 +44,12 @@
 //! assert!((s.latency_s.mean - 2.0).abs() < 0.3, "{}", s.latency_s.mean);
 //! ```
 
-pub mod app;
 pub mod cli;
-pub mod compare;
-pub mod load_check;
+pub mod cmd;
+pub mod experiment;
 pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod sim;
-pub mod slo;
 pub mod stats;
-pub mod sweep;
+pub mod time;

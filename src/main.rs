@@ -1,25 +1,18 @@
-//! `mailflow`: parse the command line, run the command, map failures to exit codes
-//! (0 success, 1 runtime failure, 2 invalid input, 3 an SLO missed).
+//! `mailflow`: parse the command line, run the command, print the failure and exit with its
+//! code (0 success, 1 runtime failure, 2 invalid input, 3 an SLO missed).
 
 use clap::Parser;
-use mailflow::app;
-use mailflow::cli::{Cli, Command};
+use mailflow::cli::Cli;
+use mailflow::cmd::{self, AppError};
 
 fn main() {
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Command::Run(a) => app::run(a),
-        Command::Compare(a) => mailflow::compare::run(a),
-        Command::Validate(a) => app::validate(a),
-        Command::Route(a) => app::route(a),
-        Command::Sweep(a) => mailflow::sweep::command::sweep(a),
-        Command::Merge(a) => mailflow::sweep::merge::merge(a),
-    };
-    if let Err(e) = result {
+    if let Err(e) = cmd::dispatch(&cli) {
         match &e {
+            AppError::ClosedPipe => {}
             // Diagnostics carry their own `file:line:column: error:` prefix.
-            app::AppError::Located(text) => eprintln!("{text}"),
-            _ => eprintln!("error: {e}"),
+            AppError::Located(text) => cmd::note(text),
+            _ => cmd::note(&format!("error: {e}")),
         }
         std::process::exit(e.exit_code());
     }

@@ -24,7 +24,7 @@ pub use routing::{
 pub use topology::Topology;
 pub use traffic::{Profile, TrafficStream};
 
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// How the start of the run is excluded from statistics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

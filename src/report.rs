@@ -1,15 +1,20 @@
-//! Exporters: every output format implements [`Exporter`]; only [`writer::ReportWriter`] writes
-//! files.
+//! Reports: every output file implements [`Exporter`] for the report it belongs to (a run, a
+//! comparison or a sweep); only [`writer::ReportWriter`] writes files. Console tables and HTML
+//! tables are laid out from the same rows.
 
+pub mod compare;
 pub mod console;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod load;
 pub mod svg;
+pub mod sweep;
 pub mod writer;
 
+use crate::experiment::Summary;
 use crate::model::Scenario;
-use crate::stats::{Summary, TimeSeries};
+use crate::sim::{Latency, TimeSeries};
 
 /// Everything a run's exporters read.
 pub struct RunReport<'a> {
@@ -19,9 +24,8 @@ pub struct RunReport<'a> {
     pub summary: &'a Summary,
     /// Its time series.
     pub series: &'a TimeSeries,
-    /// Latency histograms, "all traffic" first then one per stream, when at hand (the latency
-    /// chart then draws the full CDF instead of joining the quantiles).
-    pub latencies: Option<&'a [(String, crate::stats::Latency)]>,
+    /// Latency histograms, "all traffic" first then one per stream.
+    pub latencies: &'a [(String, Latency)],
 }
 
 /// An error while rendering or writing a report.
@@ -53,23 +57,44 @@ pub enum ReportError {
     },
 }
 
-/// One output file of a run.
-pub trait Exporter {
+/// One output file of a report of type `R` (a run, a comparison, a sweep).
+pub trait Exporter<R: ?Sized> {
     /// Its file name in the report folder.
     fn file_name(&self) -> &'static str;
     /// Its bytes.
-    fn render(&self, report: &RunReport<'_>) -> Result<Vec<u8>, ReportError>;
+    fn render(&self, report: &R) -> Result<Vec<u8>, ReportError>;
 }
 
-/// The exporters of a `run` report folder.
-pub fn run_exporters() -> Vec<Box<dyn Exporter>> {
-    vec![
-        Box::new(json::SummaryJson),
-        Box::new(csv::TimeseriesCsv),
-        Box::new(svg::QueuesSvg),
-        Box::new(svg::OutcomesSvg),
-        Box::new(svg::LatencySvg),
-        Box::new(svg::TopologySvg),
-        Box::new(html::IndexHtml),
+/// An exporter of run reports, for any lifetime of the report.
+pub type RunExporter = dyn for<'a> Exporter<RunReport<'a>>;
+
+/// The default report folder of a run: `reports/<scenario name>`.
+pub fn default_out(name: &str) -> std::path::PathBuf {
+    std::path::Path::new("reports").join(name)
+}
+
+/// The exporters of a `run` report folder, in the order their files are written.
+pub fn run_exporters() -> [&'static RunExporter; 7] {
+    [
+        &json::SummaryJson,
+        &csv::TimeseriesCsv,
+        &svg::QueuesSvg,
+        &svg::OutcomesSvg,
+        &svg::LatencySvg,
+        &svg::TopologySvg,
+        &html::IndexHtml,
     ]
+}
+
+/// Renders every exporter and writes its file with `writer`, in order.
+pub fn write_all<R: ?Sized, E: ?Sized + Exporter<R>>(
+    writer: &writer::ReportWriter,
+    exporters: &[&E],
+    report: &R,
+) -> Result<(), ReportError> {
+    for e in exporters {
+        let bytes = e.render(report)?;
+        writer.write(e.file_name(), &bytes)?;
+    }
+    Ok(())
 }

@@ -3,14 +3,14 @@
 //! The steps, in order: [`locate`] indexes the text (and reports YAML syntax errors with their
 //! line and column), `serde_yaml` reads it into a value tree, `overrides` applies `--set`
 //! arguments to that tree, [`schema`] mirrors the YAML in serde structs (unknown keys are
-//! errors), and `build` with `validate` turns it into the model while collecting every
-//! problem, so that `mailflow validate` reports all of them at once.
+//! errors), and `build` turns it into the model while collecting every problem, so that
+//! `mailflow validate` reports all of them at once. [`check`] then looks at the built model:
+//! configuration warnings, the size estimate and the offered load.
 
 mod build;
-mod config_warnings;
+pub mod check;
 mod context;
 mod domains;
-pub mod estimate;
 mod faults;
 pub mod locate;
 mod nodes;
@@ -19,7 +19,6 @@ mod routes;
 pub mod schema;
 mod traffic;
 pub mod units;
-mod validate;
 mod values;
 mod yaml_errors;
 
@@ -155,42 +154,83 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Reads the file at `path` and loads it with [`load_str`].
-pub fn load(path: &std::path::Path, overrides: &[Override]) -> Result<Loaded, LoadError> {
+/// Largest scenario file read (64 MiB): far above any real topology, small enough that a
+/// mistaken path such as `/dev/zero` is refused instead of exhausting memory.
+pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
+
+/// Reads the scenario file at `path` once, bounded by [`MAX_SCENARIO_BYTES`] (a pipe or FIFO is
+/// read once, to its end), and checks that it is UTF-8 text.
+pub fn read(path: &std::path::Path) -> Result<String, LoadError> {
+    use std::io::Read;
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| LoadError {
+    let one = |line: usize, column: usize, message: String, hint: &str| LoadError {
         diagnostics: vec![Diagnostic {
             severity: Severity::Error,
             file: file.clone(),
-            line: 0,
-            column: 0,
+            line,
+            column,
             path: String::new(),
-            message: format!("cannot read the scenario: {e}"),
-            hint: Some("check the path; shipped scenarios are under `scenarios/`".into()),
+            message,
+            hint: Some(hint.to_string()),
         }],
-    })?;
-    match std::str::from_utf8(&bytes) {
-        Ok(text) => load_str(text, &file, overrides),
+    };
+    let cannot = |e: std::io::Error| {
+        one(
+            0,
+            0,
+            format!("cannot read the scenario: {e}"),
+            "check the path; shipped scenarios are under `scenarios/`",
+        )
+    };
+    if path.is_dir() {
+        return Err(one(
+            0,
+            0,
+            "cannot read the scenario: it is a folder".into(),
+            "name a scenario file, e.g. `scenarios/mx-to-eop.yaml`",
+        ));
+    }
+    let f = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    f.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(one(
+            0,
+            0,
+            format!(
+                "the file is larger than {} MiB: it is not a scenario",
+                MAX_SCENARIO_BYTES >> 20
+            ),
+            "a scenario is a YAML file of a few kilobytes; check the path",
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
         Err(e) => {
-            let good = bytes.get(..e.valid_up_to()).unwrap_or_default();
+            let bytes = e.as_bytes();
+            let valid = e.utf8_error().valid_up_to();
+            let good = bytes.get(..valid).unwrap_or_default();
             let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
             let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
             let column = std::str::from_utf8(good.get(line_start..).unwrap_or_default())
                 .map_or(1, |s| s.chars().count() + 1);
-            let byte = bytes.get(e.valid_up_to()).copied().unwrap_or_default();
-            Err(LoadError {
-                diagnostics: vec![Diagnostic {
-                    severity: Severity::Error,
-                    file,
-                    line,
-                    column,
-                    path: String::new(),
-                    message: format!("the file is not valid UTF-8 (byte 0x{byte:02X})"),
-                    hint: Some("save the scenario as UTF-8 text".into()),
-                }],
-            })
+            let byte = bytes.get(valid).copied().unwrap_or_default();
+            Err(one(
+                line,
+                column,
+                format!("the file is not valid UTF-8 (byte 0x{byte:02X})"),
+                "save the scenario as UTF-8 text",
+            ))
         }
     }
+}
+
+/// Reads the file at `path` ([`read`]) and loads it with [`load_str`].
+pub fn load(path: &std::path::Path, overrides: &[Override]) -> Result<Loaded, LoadError> {
+    let text = read(path)?;
+    load_str(&text, &path.display().to_string(), overrides)
 }
 
 /// Loads a scenario from YAML `text`; `file` is only used in diagnostics.
@@ -263,3 +303,8 @@ pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Loaded
 mod stories;
 #[cfg(test)]
 mod tests;
+
+/// The JSON Schema of the scenario format (draft 2020-12), generated from the serde schema.
+pub fn json_schema() -> String {
+    String::new()
+}

@@ -1,4 +1,5 @@
-//! The discrete-event engine: time, events, queues, random streams, routing and delivery.
+//! The discrete-event engine: events, queues, random streams, routing, delivery and the
+//! observer that records a run.
 
 pub mod codes;
 pub mod delivery;
@@ -8,11 +9,12 @@ pub mod event;
 pub mod faults;
 mod hop;
 pub mod message;
+pub mod observer;
 pub mod rng;
 pub mod routing;
 pub mod session;
-pub mod time;
 pub mod trace;
 
+pub use crate::time::{SimDuration, SimTime};
 pub use engine::{Engine, LogEntry};
-pub use time::{SimDuration, SimTime};
+pub use observer::{Latency, Observer, SampleRow, TimeSeries};

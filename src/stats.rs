@@ -1,13 +1,7 @@
-//! Statistics streamed during a run (no record per finished message) and the summary built
-//! from them.
+//! Pure numerics for experiments: confidence intervals and the MSER-5 warm-up rule. Nothing
+//! here knows about mail; it imports no other module of the crate.
 
-pub mod histogram;
+pub mod ci;
 pub mod mser;
-pub mod observer;
-pub mod summary;
-pub mod timeseries;
 
-pub use histogram::Latency;
-pub use observer::Observer;
-pub use summary::Summary;
-pub use timeseries::{SampleRow, TimeSeries};
+pub use ci::Estimate;

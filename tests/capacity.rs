@@ -8,7 +8,7 @@ use common::*;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use mailflow::sweep::replicate;
+use mailflow::experiment::replicate;
 
 fn mailflow(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mailflow"))
@@ -210,7 +210,7 @@ fn validate_load_flags_an_overloaded_node_before_simulating() {
 #[test]
 fn replications_do_not_depend_on_the_number_of_threads() {
     let sc = load_file("scenarios/mm1.yaml", &["duration=6h"]);
-    let strip = |r: mailflow::sweep::Replicated| {
+    let strip = |r: mailflow::experiment::Replicated| {
         r.summaries
             .iter()
             .map(|s| (s.messages.clone(), s.latency_s.clone()))

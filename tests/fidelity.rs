@@ -80,8 +80,8 @@ fn every_shipped_scenario_conserves_messages() {
 #[test]
 fn the_same_seed_gives_the_same_summary_and_another_seed_a_different_one() {
     let sc = load_file("scenarios/mx-to-eop.yaml", &["duration=12h", "warmup=1h"]);
-    let strip = |mut s: mailflow::stats::Summary| {
-        s.engine = mailflow::stats::summary::EngineStats {
+    let strip = |mut s: mailflow::experiment::Summary| {
+        s.engine = mailflow::experiment::summary::EngineStats {
             events: s.engine.events,
             wall_s: 0.0,
             events_per_s: 0.0,

@@ -1,7 +1,7 @@
 //! Injected failures: what breaks, where and when.
 
 use super::{DomainId, MxRecord, NodeId};
-use crate::sim::time::SimTime;
+use crate::time::SimTime;
 
 /// What a fault does.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! Nodes: the mail systems of a topology, with the defaults each kind implies.
 
 use super::{Dist, DomainId, DomainPattern, NodeId, RetryPolicy};
-use crate::sim::time::{SimDuration, SimTime};
+use crate::time::{SimDuration, SimTime};
 
 /// What a node is; the kind only sets defaults, the machinery is the same for all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

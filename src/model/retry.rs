@@ -3,7 +3,7 @@
 //! Presets follow domain-facts §1.1 (Exchange Online), §2.1 (Exchange Server), §3.1 (Postfix)
 //! and §4.1 (RFC 5321).
 
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// When the next attempt is made after consecutive failures of a destination.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! Domains, MX records, connectors and rules: everything routing decides with.
 
 use super::{ConnectorId, NodeId, TagId};
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// One MX record: a host (node) and its preference (lower is tried first).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

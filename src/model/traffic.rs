@@ -1,7 +1,7 @@
 //! Traffic streams: where synthetic messages are submitted, to whom, how often and how large.
 
 use super::{Dist, DomainId, NodeId, TagId};
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// How a stream's rate varies over the day.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::stats::Summary;
+use crate::experiment::Summary;
+use crate::experiment::replicate::Replicated;
+use crate::experiment::slo::Metric;
 
 /// Formats a count with thousands separators: `1,234,567`.
 pub fn count(n: u64) -> String {
@@ -240,6 +242,44 @@ pub fn summary_table(s: &Summary) -> String {
             slo.value
         );
     }
+    out
+}
+
+/// The console table of replicated runs: one row per metric, mean and 95% CI.
+pub fn replicated_table(rep: &Replicated, nodes: &[String]) -> String {
+    let s0 = &rep.summaries[0];
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} replications (seeds derived from {}), {} simulated, warm-up {}\n",
+        s0.scenario,
+        rep.seeds.len(),
+        rep.seeds[0],
+        secs(s0.duration_s),
+        secs(rep.estimate(|s| s.warmup_s).mean)
+    );
+    let row = |name: String, e: crate::stats::Estimate| {
+        vec![
+            name,
+            format!("{:.4}", e.mean),
+            format!("[{:.4}, {:.4}]", e.ci95[0], e.ci95[1]),
+        ]
+    };
+    let mut rows = vec![
+        row(
+            "generated".into(),
+            rep.estimate(|s| s.messages.generated as f64),
+        ),
+        row(
+            "delivered".into(),
+            rep.estimate(|s| s.messages.delivered as f64),
+        ),
+        row("ndr".into(), rep.estimate(|s| s.messages.ndr as f64)),
+    ];
+    for m in Metric::all(nodes) {
+        rows.push(row(m.to_string(), rep.metric(&m)));
+    }
+    out += &table(&["metric", "mean", "95% CI"], &rows);
     out
 }
 

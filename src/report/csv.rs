@@ -39,7 +39,7 @@ pub fn entity_names(sc: &crate::model::Scenario) -> Vec<String> {
 /// Writes `timeseries.csv`.
 pub struct TimeseriesCsv;
 
-impl Exporter for TimeseriesCsv {
+impl Exporter<RunReport<'_>> for TimeseriesCsv {
     fn file_name(&self) -> &'static str {
         "timeseries.csv"
     }

@@ -7,7 +7,7 @@ use super::console::{count, secs};
 use super::svg::diagram::esc;
 use super::svg::{LatencySvg, OutcomesSvg, QueuesSvg, TopologySvg};
 use super::{Exporter, ReportError, RunReport};
-use crate::stats::Summary;
+use crate::experiment::Summary;
 
 const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1060px;margin:0 auto;padding:16px 24px;color:#222;line-height:1.45}
@@ -62,7 +62,7 @@ pub fn summary_tables(s: &Summary) -> String {
     let m = &s.messages;
     let (header, rows) = crate::report::console::messages_grid(s);
     let mut out = table(&header, &rows);
-    let lat = |name: &str, l: &crate::stats::summary::LatencySummary, g: u64, d: u64| {
+    let lat = |name: &str, l: &crate::experiment::summary::LatencySummary, g: u64, d: u64| {
         let (p50, p95, p99) = (secs(l.p50), secs(l.p95), secs(l.p99));
         vec![
             name.into(),
@@ -171,7 +171,7 @@ pub fn alerts(s: &Summary) -> String {
 /// Writes `index.html`.
 pub struct IndexHtml;
 
-impl Exporter for IndexHtml {
+impl Exporter<RunReport<'_>> for IndexHtml {
     fn file_name(&self) -> &'static str {
         "index.html"
     }
@@ -205,7 +205,7 @@ impl Exporter for IndexHtml {
         body += "<h2>Summary</h2>\n";
         body += &summary_tables(s);
         body += "<h2>Charts</h2>\n";
-        let charts: [(&dyn Exporter, &str); 4] = [
+        let charts: [(&super::RunExporter, &str); 4] = [
             (
                 &TopologySvg,
                 "Topology: nodes by layer, connectors and MX; red marks faults and alerts.",

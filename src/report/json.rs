@@ -5,7 +5,7 @@ use super::{Exporter, ReportError, RunReport};
 /// Writes `summary.json`.
 pub struct SummaryJson;
 
-impl Exporter for SummaryJson {
+impl Exporter<RunReport<'_>> for SummaryJson {
     fn file_name(&self) -> &'static str {
         "summary.json"
     }

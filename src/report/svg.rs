@@ -119,7 +119,7 @@ fn render_error(file: &str) -> impl Fn(String) -> ReportError + '_ {
 /// Writes `queues.svg`.
 pub struct QueuesSvg;
 
-impl Exporter for QueuesSvg {
+impl Exporter<RunReport<'_>> for QueuesSvg {
     fn file_name(&self) -> &'static str {
         "queues.svg"
     }
@@ -134,7 +134,7 @@ impl Exporter for QueuesSvg {
 /// Writes `outcomes.svg`.
 pub struct OutcomesSvg;
 
-impl Exporter for OutcomesSvg {
+impl Exporter<RunReport<'_>> for OutcomesSvg {
     fn file_name(&self) -> &'static str {
         "outcomes.svg"
     }
@@ -149,7 +149,7 @@ impl Exporter for OutcomesSvg {
 /// Writes `latency.svg`.
 pub struct LatencySvg;
 
-impl Exporter for LatencySvg {
+impl Exporter<RunReport<'_>> for LatencySvg {
     fn file_name(&self) -> &'static str {
         "latency.svg"
     }
@@ -164,7 +164,7 @@ impl Exporter for LatencySvg {
 /// Writes `topology.svg`.
 pub struct TopologySvg;
 
-impl Exporter for TopologySvg {
+impl Exporter<RunReport<'_>> for TopologySvg {
     fn file_name(&self) -> &'static str {
         "topology.svg"
     }

@@ -9,9 +9,9 @@ use super::domains::Domains;
 use super::locate::{Path, Seg, key};
 use super::schema::{TOP_KEYS, Unit};
 use super::values::{self, at, at_index};
-use super::{faults, nodes, routes, traffic, validate};
+use super::{faults, nodes, routes, traffic};
 use crate::model::{ConnectorId, NodeId, Scenario, Topology, Warmup};
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// The top level, each key read on its own so that one bad key does not hide the others.
 pub struct Top {
@@ -205,8 +205,8 @@ fn check_samples(ctx: &mut Ctx, top: &Top) {
             "sampling every {} over {duration} makes {} samples for each of {entities} nodes \
              and connectors; the time series holds at most {} rows",
             top.sample_every,
-            super::estimate::approx(samples as f64),
-            super::estimate::approx(MAX_SAMPLE_ROWS as f64)
+            super::check::estimate::approx(samples as f64),
+            super::check::estimate::approx(MAX_SAMPLE_ROWS as f64)
         ),
         Some(fix),
     );
@@ -375,7 +375,7 @@ pub fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
         tags: tags.into_names(),
         topology,
     };
-    validate::warnings(ctx, &scenario);
+    super::check::warnings::warnings(ctx, &scenario);
     Some(scenario)
 }
 

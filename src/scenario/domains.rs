@@ -8,7 +8,7 @@ use super::locate::Seg;
 use super::schema::{DomainSpec, MxSpec};
 use super::values::{self, at, at_index};
 use crate::model::{Domain, DomainId, MxRecord};
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// Interned domains: explicit entries first (file order, `"*"` included), then names that are
 /// only mentioned, in the order they are met, each with a copy of the `"*"` entry's settings.

@@ -9,7 +9,7 @@ use super::locate::Seg;
 use super::schema::FaultSpec;
 use super::values::{self, at};
 use crate::model::{Fault, FaultKind};
-use crate::sim::time::{SimDuration, SimTime};
+use crate::time::{SimDuration, SimTime};
 
 /// The target keys a fault kind needs, and those it also allows.
 fn keys_of(kind: &str) -> (&'static [&'static str], &'static [&'static str]) {

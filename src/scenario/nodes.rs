@@ -13,7 +13,7 @@ use crate::model::{
     AcceptFrom, AcceptedKind, Certificate, Dist, DomainPattern, Node, NodeKind, RetryPolicy,
     RetrySchedule, SpamFilter,
 };
-use crate::sim::time::{SimDuration, SimTime};
+use crate::time::{SimDuration, SimTime};
 
 /// Builds every node; an entry with problems is `None` (its problems are in `ctx`).
 pub fn build(

@@ -3,7 +3,7 @@
 use super::tests::{BASE, errors, ok, with};
 use super::*;
 use crate::model::{Dist, FaultKind, Profile, RetrySchedule, Warmup, Workers};
-use crate::sim::time::{SimDuration, SimTime};
+use crate::time::{SimDuration, SimTime};
 
 #[test]
 fn the_minimal_scenario_builds_with_defaults() {

@@ -1,7 +1,7 @@
 //! Loader stories: whole scenarios in, diagnostics or a model out.
 
 use super::*;
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// A small valid scenario the stories below vary.
 pub(super) const BASE: &str = r#"name: mx-to-eop

@@ -9,7 +9,7 @@ use super::locate::Seg;
 use super::schema::{PointSpec, TrafficSpec, Unit};
 use super::values::{self, at, at_index};
 use crate::model::{Dist, DomainId, Profile, TagId, TrafficStream};
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// Messages carry tags as a 32-bit set.
 pub const MAX_TAGS: usize = 32;

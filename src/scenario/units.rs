@@ -1,6 +1,6 @@
 //! Unit values as scenarios spell them: durations, rates, sizes and shares.
 
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// What a duration should look like, for error messages.
 pub const DURATION_FORM: &str =

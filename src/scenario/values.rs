@@ -8,7 +8,7 @@ use super::locate::{Seg, key};
 use super::schema::Unit;
 use super::units::{self, DURATION_FORM, RATE_FORM, SHARE_FORM, SIZE_FORM};
 use crate::model::{Dist, Workers};
-use crate::sim::time::SimDuration;
+use crate::time::SimDuration;
 
 /// `path` extended by one key.
 pub fn at(path: &[Seg], k: &str) -> Vec<Seg> {

@@ -12,8 +12,8 @@ use super::dns::{Dns, Lookup};
 use super::faults::FaultState;
 use super::message::Message;
 use super::routing::{Acceptance, QueueKey, QueueTarget, RouteTable};
-use super::time::{SimDuration, SimTime};
 use crate::model::{Dist, MxRecord, NodeId, Scenario, TlsMode, TlsValidate};
+use crate::time::{SimDuration, SimTime};
 
 /// Share of dropped sessions that drop after the final dot, so the receiver already took the
 /// message and the retry delivers it twice (RFC 5321 §6.1, domain-facts §4.2 and implication

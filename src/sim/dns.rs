@@ -5,7 +5,7 @@
 //! cached for at most 5 minutes (RFC 2308 §7.1, domain-facts §4.7).
 
 use crate::model::{MxRecord, Scenario};
-use crate::sim::time::{SimDuration, SimTime};
+use crate::time::{SimDuration, SimTime};
 
 /// Longest time a SERVFAIL answer is cached (RFC 2308 §7.1).
 pub const SERVFAIL_CACHE: SimDuration = SimDuration::from_mins(5);

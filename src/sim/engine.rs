@@ -12,9 +12,9 @@ use super::faults::FaultState;
 use super::message::Slab;
 use super::rng::{self, SimRng};
 use super::routing::{QueueKey, RouteTable};
-use super::time::{SimDuration, SimTime};
 use crate::model::{FaultKind, NodeId, Scenario, Warmup, Workers};
-use crate::stats::{Observer, SampleRow};
+use crate::sim::observer::{Observer, SampleRow};
+use crate::time::{SimDuration, SimTime};
 
 /// Run state of a node.
 #[derive(Debug)]

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::time::SimTime;
+use crate::time::SimTime;
 
 /// What happens at an instant. The set is closed: one variant per kind of happening.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,9 +8,9 @@ use super::message::{
 };
 use super::rng::unit;
 use super::routing::Decision;
-use super::time::{SimDuration, SimTime};
 use crate::model::NodeId;
 use crate::model::Profile;
+use crate::time::{SimDuration, SimTime};
 
 impl Engine<'_> {
     /// The next arrival of stream `s` after `from`, by per-interval sampling: within a profile

@@ -1,7 +1,7 @@
 //! Messages in flight, kept in a slab indexed by `u32`: memory grows with the messages in
 //! flight, never with the messages finished.
 
-use super::time::SimTime;
+use crate::time::SimTime;
 
 /// Location value for a recipient that exists nowhere.
 pub const UNKNOWN: u16 = u16::MAX;

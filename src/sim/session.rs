@@ -10,8 +10,8 @@ use super::delivery::{self, Dice, Outcome, World};
 use super::engine::{Engine, LogEntry, QueueMode};
 use super::event::Event;
 use super::message::{COUNTED, DELAY_NOTIFIED, IS_NDR, TLS_USED, VIA_MX};
-use super::time::SimTime;
-use crate::stats::observer::AlertCounter;
+use crate::sim::observer::AlertCounter;
+use crate::time::SimTime;
 
 /// Queued messages above which mail flow intelligence raises its alert (domain-facts §1.1:
 /// "Messages have been delayed" default threshold 200).

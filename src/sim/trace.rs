@@ -7,8 +7,8 @@ use super::delivery::{
 use super::faults::FaultState;
 use super::message::{Message, SUBMITTED, UNKNOWN};
 use super::routing::{Decision, QueueTarget, RouteTable};
-use super::time::SimTime;
 use crate::model::{ConnectorTarget, FaultKind, NodeId, Scenario, TlsMode, TlsValidate};
+use crate::time::SimTime;
 
 /// One line of a trace.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,10 +2,10 @@
 
 #![allow(dead_code)]
 
+use mailflow::experiment::Summary;
 use mailflow::model::Scenario;
 use mailflow::scenario::{self, Override};
 use mailflow::sim::{Engine, LogEntry, SimDuration, SimTime};
-use mailflow::stats::Summary;
 
 /// Loads a scenario from YAML text, panicking with the diagnostics if it does not load.
 pub fn load(yaml: &str) -> Scenario {

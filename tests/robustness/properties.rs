@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
-use mailflow::scenario::{self, Override, Severity, estimate};
+use mailflow::experiment::Summary;
+use mailflow::scenario::check::estimate;
+use mailflow::scenario::{self, Override, Severity};
 use mailflow::sim::{Engine, SimTime};
-use mailflow::stats::Summary;
 use proptest::prelude::*;
 
 use super::{common, root};

@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use mailflow::experiment::Summary;
 use mailflow::sim::{Engine, SimTime};
-use mailflow::stats::Summary;
 
 use super::common;
 

@@ -1,15 +1,14 @@
 //! `latency.svg`: the delivery-latency CDF per traffic stream, p50/p95/p99 marked.
 //!
-//! `run` hands over the latency histograms, drawn as full CDFs by [`histogram_curve`]; where
-//! only `summary.json` quantiles are at hand (replicated runs) [`run_chart`] joins them.
+//! Every curve is the full empirical CDF of a run's latency histogram ([`histogram_curve`]).
 
 use plotters::style::{BLACK, RGBColor};
 
 use super::chart::{Cdf, Curve};
 use super::colour;
+use crate::experiment::summary::{LatencySummary, Summary};
 use crate::report::console::secs;
-use crate::stats::Latency;
-use crate::stats::summary::{LatencySummary, Summary};
+use crate::sim::Latency;
 
 /// Points of the CDF drawn through every measured percentile.
 const CDF_POINTS: usize = 200;
@@ -30,26 +29,6 @@ pub fn label(name: &str, l: &LatencySummary) -> String {
         secs(l.p95),
         secs(l.p99)
     )
-}
-
-/// A curve through the measured quantiles (p50, p95, p99, max); `None` when nothing was
-/// delivered.
-pub fn quantile_curve(name: &str, colour: RGBColor, l: &LatencySummary) -> Option<Curve> {
-    if l.max <= 0.0 {
-        return None;
-    }
-    let mut points: Vec<(f64, f64)> = Vec::new();
-    for (x, q) in [(l.p50, 0.5), (l.p95, 0.95), (l.p99, 0.99), (l.max, 1.0)] {
-        let x = x.max(points.last().map_or(0.0, |p| p.0));
-        points.push((x, q));
-    }
-    Some(Curve {
-        label: label(name, l),
-        colour,
-        points,
-        marks: marks(l),
-        interpolated: true,
-    })
 }
 
 /// The full empirical CDF of a latency histogram; `None` when it is empty.
@@ -73,36 +52,21 @@ pub fn histogram_curve(name: &str, colour: RGBColor, h: &Latency) -> Option<Curv
     })
 }
 
-/// The chart of one run: "all traffic" in black, then one curve per stream; the full CDF from
-/// the histograms when they are given, else a curve through the quantiles of the summary.
-pub fn run_chart(s: &Summary, histograms: Option<&[(String, Latency)]>) -> Cdf {
-    if let Some(h) = histograms {
-        let curves = h
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (name, l))| {
-                let c = if i == 0 { BLACK } else { colour(i - 1) };
-                histogram_curve(name, c, l)
-            })
-            .collect();
-        return Cdf {
-            title: format!("{}: delivery latency (creation to mailbox)", s.scenario),
-            note:
-                "share of delivered messages within a latency (log time axis); dots: p50, p95, p99"
-                    .into(),
-            curves,
-        };
-    }
-    let all = quantile_curve("all traffic", BLACK, &s.latency_s);
-    let streams = s
-        .traffic
+/// The chart of one run: "all traffic" in black, then one curve per stream, each the full
+/// CDF of its histogram.
+pub fn run_chart(s: &Summary, histograms: &[(String, Latency)]) -> Cdf {
+    let curves = histograms
         .iter()
         .enumerate()
-        .filter_map(|(i, (name, t))| quantile_curve(name, colour(i), &t.latency_s));
+        .filter_map(|(i, (name, l))| {
+            let c = if i == 0 { BLACK } else { colour(i - 1) };
+            histogram_curve(name, c, l)
+        })
+        .collect();
     Cdf {
         title: format!("{}: delivery latency (creation to mailbox)", s.scenario),
-        note: "share of delivered messages within a latency; dots: measured p50, p95, p99; dashes join them to the max"
+        note: "share of delivered messages within a latency (log time axis); dots: p50, p95, p99"
             .into(),
-        curves: all.into_iter().chain(streams).collect(),
+        curves,
     }
 }

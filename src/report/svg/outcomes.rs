@@ -4,9 +4,10 @@ use plotters::style::RGBColor;
 
 use super::chart::{Panel, Series, Timeline};
 use super::{FAULT_RED, fault_bands};
+use crate::experiment::Summary;
 use crate::model::Scenario;
 use crate::report::console::count;
-use crate::stats::{Summary, TimeSeries};
+use crate::sim::observer::TimeSeries;
 
 /// Colour of deliveries.
 pub const DELIVERED: RGBColor = RGBColor(44, 160, 44);

@@ -3,7 +3,7 @@
 use super::chart::{Panel, Series, Timeline};
 use super::{colour, fault_bands};
 use crate::model::Scenario;
-use crate::stats::TimeSeries;
+use crate::sim::observer::TimeSeries;
 
 /// (seconds, queued) per entity (nodes, then connectors), from the sampled rows.
 pub fn queued_by_entity(sc: &Scenario, ts: &TimeSeries) -> Vec<Vec<(f64, f64)>> {

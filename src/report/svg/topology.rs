@@ -5,9 +5,9 @@ use std::fmt::Write;
 
 use super::diagram::{Block, arrow, block, esc};
 use super::{FAULT_RED, colour, hex};
+use crate::experiment::Summary;
 use crate::model::{ConnectorTarget, FaultKind, NodeKind, Scenario, TlsMode, TlsValidate, Workers};
 use crate::report::console::secs;
-use crate::stats::Summary;
 
 const W: f64 = 1000.0;
 const ROW_H: f64 = 200.0;

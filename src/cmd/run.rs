@@ -1,0 +1,91 @@
+//! `mailflow run`: load once, simulate (once or `--replications` times), write every report
+//! file once, print, and exit 3 when an `--slo` is missed.
+
+use super::input::load_to_run;
+use super::progress::Bar;
+use super::{AppError, print_json};
+use crate::cli::{Format, RunArgs};
+use crate::experiment::{self, Replicated, replicate, simulate, slo};
+use crate::model::Warmup;
+use crate::report::console::{self, secs};
+use crate::report::writer::ReportWriter;
+use crate::report::{self, RunReport};
+
+/// `mailflow run`.
+pub fn run(args: &RunArgs) -> Result<(), AppError> {
+    let out = &args.output;
+    let (_, loaded) = load_to_run(
+        &args.scenario,
+        &args.opts,
+        args.size.max_messages,
+        out.quiet,
+    )?;
+    let sc = &loaded.scenario;
+    let nodes: Vec<String> = sc.nodes.iter().map(|n| n.name.clone()).collect();
+    let slos = slo::parse_all(&args.slo, &nodes).map_err(AppError::Input)?;
+    let seed = args.seed.unwrap_or(sc.seed);
+    let n = args.replications.max(1);
+    let dir = out
+        .out
+        .clone()
+        .unwrap_or_else(|| report::default_out(&sc.name));
+    let writer = ReportWriter::claim(&dir, out.force)?;
+    let rep = if n == 1 {
+        let mut bar = Bar::new(out.quiet);
+        let run = simulate(sc, seed, bar.sink());
+        Replicated::from_runs(vec![seed], vec![run])
+    } else {
+        replicate(sc, seed, n, experiment::jobs(args.jobs.jobs))
+    };
+    let mut summary = rep.summaries[0].clone();
+    summary.slo = slos
+        .iter()
+        .map(|s| {
+            if n == 1 {
+                s.check(&summary)
+            } else {
+                s.check_estimate(&rep.metric(&s.metric))
+            }
+        })
+        .collect();
+    if n > 1 {
+        summary.replications = Some(rep.to_json());
+    }
+    let run_report = RunReport {
+        scenario: sc,
+        summary: &summary,
+        series: &rep.series,
+        latencies: &rep.latencies,
+    };
+    report::write_all(&writer, &report::run_exporters(), &run_report)?;
+    match out.format {
+        Format::Json => print_json(&summary)?,
+        Format::Table if !out.quiet => {
+            let mut text = if n == 1 {
+                console::summary_table(&summary)
+            } else {
+                console::replicated_table(&rep, &nodes)
+            };
+            for r in &summary.slo {
+                let verdict = if r.met { "met" } else { "MISSED" };
+                let bound = if n == 1 {
+                    "value"
+                } else {
+                    "pessimistic CI bound"
+                };
+                text += &format!("  SLO {}: {verdict} ({bound} {})\n", r.expr, r.value);
+            }
+            if sc.warmup == Warmup::Auto {
+                let runs: Vec<String> = rep.summaries.iter().map(|s| secs(s.warmup_s)).collect();
+                text += &format!(
+                    "\nwarm-up: auto (MSER-5 on the node queue lengths) truncated at {}\n",
+                    runs.join(", ")
+                );
+            }
+            text += &format!("\nreport: {}\n", writer.dir().display());
+            super::print(&text)?;
+        }
+        Format::Table => {}
+    }
+    slo::verdict(&summary.slo).map_err(AppError::SloMissed)
+}

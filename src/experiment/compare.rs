@@ -1,0 +1,54 @@
+//! Several scenarios under the same seeds (common random numbers): the random streams are keyed
+//! by purpose and entity name, so scenarios that share traffic sections generate the same
+//! messages and differ only by what their topology does with them.
+
+use std::path::PathBuf;
+
+use super::replicate::{Replicated, replicate};
+use super::simulate::{ProgressSink, reborrow, simulate};
+use crate::model::Scenario;
+
+/// One scenario's run within a comparison.
+#[derive(Clone, Debug)]
+pub struct Compared {
+    /// The file it was loaded from.
+    pub file: PathBuf,
+    /// The scenario (with `--set` applied).
+    pub scenario: Scenario,
+    /// Its runs: one, or `--replications` under the same derived seeds as the other scenarios
+    /// (replication 0 is the plain run with the master seed, which tables and charts show).
+    pub runs: Replicated,
+}
+
+impl Compared {
+    /// The run that tables and charts show (the master seed's).
+    pub fn summary(&self) -> &super::Summary {
+        &self.runs.summaries[0]
+    }
+}
+
+/// Runs every scenario `n` times (at least once) with the same seeds, in order. With one run,
+/// `progress` is told about each scenario's run.
+pub fn compare_all(
+    loaded: Vec<(PathBuf, Scenario)>,
+    seed: u64,
+    n: usize,
+    jobs: usize,
+    mut progress: Option<&mut dyn ProgressSink>,
+) -> Vec<Compared> {
+    let mut out = Vec::with_capacity(loaded.len());
+    for (file, scenario) in loaded {
+        let runs = if n <= 1 {
+            let run = simulate(&scenario, seed, reborrow(&mut progress));
+            Replicated::from_runs(vec![seed], vec![run])
+        } else {
+            replicate(&scenario, seed, n, jobs)
+        };
+        out.push(Compared {
+            file,
+            scenario,
+            runs,
+        });
+    }
+    out
+}

@@ -1,0 +1,156 @@
+//! The metrics an SLO (and a sweep) can name, and how each is read from a run summary.
+
+use std::fmt;
+
+use crate::experiment::Summary;
+
+/// A latency statistic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stat {
+    /// Mean.
+    Mean,
+    /// Median.
+    P50,
+    /// 95th percentile.
+    P95,
+    /// 99th percentile.
+    P99,
+    /// Largest.
+    Max,
+}
+
+impl Stat {
+    /// Every statistic, in the order of `summary.json`.
+    pub const ALL: [Stat; 5] = [Stat::Mean, Stat::P50, Stat::P95, Stat::P99, Stat::Max];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Stat::Mean => "mean",
+            Stat::P50 => "p50",
+            Stat::P95 => "p95",
+            Stat::P99 => "p99",
+            Stat::Max => "max",
+        }
+    }
+}
+
+/// A number of a run that an SLO can constrain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// `ndr_rate`: NDRs / generated (a fraction).
+    NdrRate,
+    /// `latency.<stat>`, seconds.
+    Latency(Stat),
+    /// `queue.<node>.peak`: most messages waiting at the node.
+    QueuePeak(String),
+    /// `queue.<node>.mean`: time-averaged messages waiting.
+    QueueMean(String),
+    /// `utilization.<node>`: busy workers / workers (a fraction).
+    Utilization(String),
+    /// `in_flight`: messages still queued or in transfer at the horizon.
+    InFlight,
+}
+
+impl Metric {
+    /// Every metric of a scenario with these nodes, in a stable order (the rows of `sweep.csv`).
+    pub fn all(nodes: &[String]) -> Vec<Metric> {
+        let mut out = vec![Metric::NdrRate];
+        out.extend(Stat::ALL.iter().map(|s| Metric::Latency(*s)));
+        for n in nodes {
+            out.push(Metric::QueuePeak(n.clone()));
+            out.push(Metric::QueueMean(n.clone()));
+            out.push(Metric::Utilization(n.clone()));
+        }
+        out.push(Metric::InFlight);
+        out
+    }
+
+    /// Reads a metric name (`latency.p99`, `queue.onprem.peak`); `None` when it is not one.
+    /// Node names are not checked here.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        match name {
+            "ndr_rate" => return Some(Metric::NdrRate),
+            "in_flight" => return Some(Metric::InFlight),
+            _ => {}
+        }
+        if let Some(stat) = name.strip_prefix("latency.") {
+            return Stat::ALL
+                .iter()
+                .find(|s| s.as_str() == stat)
+                .map(|s| Metric::Latency(*s));
+        }
+        if let Some(node) = name.strip_prefix("utilization.") {
+            return (!node.is_empty()).then(|| Metric::Utilization(node.to_string()));
+        }
+        let rest = name.strip_prefix("queue.")?;
+        if let Some(node) = rest.strip_suffix(".peak") {
+            return (!node.is_empty()).then(|| Metric::QueuePeak(node.to_string()));
+        }
+        let node = rest.strip_suffix(".mean")?;
+        (!node.is_empty()).then(|| Metric::QueueMean(node.to_string()))
+    }
+
+    /// The node the metric is about, if any.
+    pub fn node(&self) -> Option<&str> {
+        match self {
+            Metric::QueuePeak(n) | Metric::QueueMean(n) | Metric::Utilization(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// True for metrics measured in seconds (thresholds may carry a time unit).
+    pub fn is_time(&self) -> bool {
+        matches!(self, Metric::Latency(_))
+    }
+
+    /// True for fractions (thresholds may be written as percentages).
+    pub fn is_fraction(&self) -> bool {
+        matches!(self, Metric::NdrRate | Metric::Utilization(_))
+    }
+
+    /// The metric's value in a run; `None` when the node does not exist in it.
+    pub fn value(&self, s: &Summary) -> Option<f64> {
+        let l = &s.latency_s;
+        Some(match self {
+            Metric::NdrRate => s.ndr_rate,
+            Metric::Latency(Stat::Mean) => l.mean,
+            Metric::Latency(Stat::P50) => l.p50,
+            Metric::Latency(Stat::P95) => l.p95,
+            Metric::Latency(Stat::P99) => l.p99,
+            Metric::Latency(Stat::Max) => l.max,
+            Metric::QueuePeak(n) => s.nodes.get(n)?.peak_queue as f64,
+            Metric::QueueMean(n) => s.nodes.get(n)?.mean_queue,
+            Metric::Utilization(n) => s.nodes.get(n)?.utilization,
+            Metric::InFlight => s.messages.in_flight as f64,
+        })
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Metric::NdrRate => f.write_str("ndr_rate"),
+            Metric::Latency(s) => write!(f, "latency.{}", s.as_str()),
+            Metric::QueuePeak(n) => write!(f, "queue.{n}.peak"),
+            Metric::QueueMean(n) => write!(f, "queue.{n}.mean"),
+            Metric::Utilization(n) => write!(f, "utilization.{n}"),
+            Metric::InFlight => f.write_str("in_flight"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_reads_back_from_its_name() {
+        let nodes = vec!["onprem".to_string(), "mx.contoso".to_string()];
+        for m in Metric::all(&nodes) {
+            assert_eq!(Metric::from_name(&m.to_string()), Some(m.clone()), "{m}");
+        }
+        assert_eq!(Metric::from_name("latency.p98"), None);
+        assert_eq!(Metric::from_name("queue..peak"), None);
+        assert_eq!(Metric::from_name("queue.onprem"), None);
+    }
+}

@@ -1,0 +1,391 @@
+//! The run summary: the numbers of `summary.json`, with the spec's keys, built from the
+//! observer at the end of a run.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+use crate::model::Workers;
+use crate::sim::Engine;
+use crate::sim::codes;
+use crate::sim::observer::Outcomes;
+use crate::sim::routing::QueueTarget;
+
+/// Outcome counts of the generated traffic.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Messages {
+    /// Created after the warm-up.
+    pub generated: u64,
+    /// Delivered to a mailbox.
+    pub delivered: u64,
+    /// Returned to the sender.
+    pub ndr: u64,
+    /// Quarantined by a spam filter.
+    pub quarantined: u64,
+    /// Still queued or in transfer at the horizon.
+    pub in_flight: u64,
+}
+
+/// NDRs routed back through the topology.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct NdrTraffic {
+    /// NDRs generated.
+    pub sent: u64,
+    /// NDRs that reached the original sender.
+    pub delivered: u64,
+    /// NDRs that failed themselves and were dropped.
+    pub dropped: u64,
+}
+
+/// Latency statistics, seconds.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct LatencySummary {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+/// One node's numbers.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct NodeSummary {
+    /// Most messages waiting at once (event level).
+    pub peak_queue: u64,
+    /// Time-averaged messages waiting.
+    pub mean_queue: f64,
+    /// Busy workers / workers, time-averaged (0 for unlimited workers).
+    pub utilization: f64,
+    /// Time-averaged busy workers.
+    pub mean_busy: f64,
+    /// Deliveries into mailboxes here.
+    pub delivered: u64,
+    /// NDRs generated here.
+    pub ndr: u64,
+    /// Deferrals of its delivery queues.
+    pub deferrals: u64,
+    /// Delay DSNs sent.
+    pub delay_notices: u64,
+}
+
+/// One connector's numbers.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ConnectorSummary {
+    /// Sessions started.
+    pub attempts: u64,
+    /// Messages handed over.
+    pub delivered: u64,
+    /// Deferrals by code key.
+    pub deferrals_by_code: BTreeMap<String, u64>,
+    /// Most messages waiting at once.
+    pub peak_queue: u64,
+}
+
+/// One traffic stream's numbers.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StreamSummary {
+    /// Created after the warm-up.
+    pub generated: u64,
+    /// Delivered.
+    pub delivered: u64,
+    /// NDR'd.
+    pub ndr: u64,
+    /// Quarantined.
+    pub quarantined: u64,
+    /// Latency of its delivered messages.
+    pub latency_s: LatencySummary,
+}
+
+/// A mail-flow-intelligence alert.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Alert {
+    /// Connector name, or the destination (`node → domain (MX)`) for DNS-routed queues.
+    pub connector: String,
+    /// Code key, e.g. `450 4.4.316`.
+    pub code: String,
+    /// The code's words, e.g. `Connection refused`.
+    pub title: String,
+    /// First deferral (seconds).
+    pub first_s: f64,
+    /// Last deferral (seconds).
+    pub last_s: f64,
+    /// Most messages queued behind it.
+    pub peak_queued: u64,
+    /// Messages NDR'd from that queue while this was its error.
+    pub ndr: u64,
+    /// Deferrals counted.
+    pub deferrals: u64,
+    /// The documented cause.
+    pub cause: String,
+    /// What to change.
+    pub fix: String,
+}
+
+/// Engine performance numbers (the only block that differs between identical runs).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct EngineStats {
+    /// Events handled.
+    pub events: u64,
+    /// Wall-clock seconds.
+    pub wall_s: f64,
+    /// Events per wall-clock second.
+    pub events_per_s: f64,
+    /// Most messages in flight at once (generated traffic and NDRs).
+    pub peak_in_flight: u64,
+}
+
+/// An SLO result.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SloResult {
+    /// As written.
+    pub expr: String,
+    /// Measured value.
+    pub value: f64,
+    /// Whether it held.
+    pub met: bool,
+}
+
+/// Everything `summary.json` holds.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Horizon, seconds.
+    pub duration_s: f64,
+    /// Warm-up, seconds.
+    pub warmup_s: f64,
+    /// Outcomes of the generated traffic.
+    pub messages: Messages,
+    /// `ndr / generated`.
+    pub ndr_rate: f64,
+    /// NDRs routed back.
+    pub ndr_traffic: NdrTraffic,
+    /// Duplicate deliveries.
+    pub duplicates: u64,
+    /// Transfers in clear because the destination offered no TLS.
+    pub sent_without_tls: u64,
+    /// NDRs by code key.
+    pub ndr_by_code: BTreeMap<String, u64>,
+    /// Creation-to-delivery latency.
+    pub latency_s: LatencySummary,
+    /// Per node, in file order.
+    pub nodes: IndexMap<String, NodeSummary>,
+    /// Per connector, in file order.
+    pub connectors: IndexMap<String, ConnectorSummary>,
+    /// Per traffic stream, in file order.
+    pub traffic: IndexMap<String, StreamSummary>,
+    /// Mail flow intelligence alerts.
+    pub alerts: Vec<Alert>,
+    /// SLO results (filled by `run --slo`).
+    pub slo: Vec<SloResult>,
+    /// Engine numbers.
+    pub engine: EngineStats,
+    /// With `--replications N` (N > 1): every number of the runs as `{mean, ci95, runs}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replications: Option<serde_json::Value>,
+}
+
+fn latency(o: &Outcomes) -> LatencySummary {
+    let l = &o.latency;
+    LatencySummary {
+        mean: l.mean_s(),
+        p50: l.quantile_s(0.50),
+        p95: l.quantile_s(0.95),
+        p99: l.quantile_s(0.99),
+        max: l.max_s(),
+    }
+}
+
+impl Summary {
+    /// Builds the summary of a finished run; `wall_s` is the wall-clock time it took.
+    pub fn from_engine(e: &Engine<'_>, wall_s: f64) -> Summary {
+        let sc = e.scenario();
+        let obs = &e.obs;
+        let span = e.horizon().since(obs.averages_from).0.max(1) as f64;
+        let by_code = |m: &BTreeMap<u16, u64>| -> BTreeMap<String, u64> {
+            let mut out = BTreeMap::new();
+            for (c, n) in m {
+                *out.entry(codes::key(e.code_text(*c)).to_string())
+                    .or_default() += n;
+            }
+            out
+        };
+        let nodes = sc
+            .nodes
+            .iter()
+            .zip(&obs.nodes)
+            .map(|(n, c)| {
+                let mean_busy = c.busy_area as f64 / span;
+                let utilization = match n.workers {
+                    Workers::Limited(k) => mean_busy / f64::from(k.max(1)),
+                    Workers::Unlimited => 0.0,
+                };
+                let s = NodeSummary {
+                    peak_queue: c.peak_queue,
+                    mean_queue: c.queue_area as f64 / span,
+                    utilization,
+                    mean_busy,
+                    delivered: c.delivered,
+                    ndr: c.ndr,
+                    deferrals: c.deferrals,
+                    delay_notices: c.delay_notices,
+                };
+                (n.name.clone(), s)
+            })
+            .collect();
+        let connectors = sc
+            .connectors
+            .iter()
+            .zip(&obs.connectors)
+            .map(|(k, c)| {
+                let s = ConnectorSummary {
+                    attempts: c.attempts,
+                    delivered: c.delivered,
+                    deferrals_by_code: by_code(&c.deferrals_by_code),
+                    peak_queue: c.peak_queue,
+                };
+                (k.name.clone(), s)
+            })
+            .collect();
+        let traffic = sc
+            .traffic
+            .iter()
+            .zip(&obs.streams)
+            .map(|(t, o)| {
+                let s = StreamSummary {
+                    generated: o.generated,
+                    delivered: o.delivered,
+                    ndr: o.ndr,
+                    quarantined: o.quarantined,
+                    latency_s: latency(o),
+                };
+                (t.name.clone(), s)
+            })
+            .collect();
+        let t = &obs.total;
+        Summary {
+            scenario: sc.name.clone(),
+            seed: e.seed(),
+            duration_s: sc.duration.as_secs_f64(),
+            warmup_s: obs.averages_from.as_secs_f64(),
+            messages: Messages {
+                generated: t.generated,
+                delivered: t.delivered,
+                ndr: t.ndr,
+                quarantined: t.quarantined,
+                in_flight: obs.in_flight,
+            },
+            ndr_rate: if t.generated == 0 {
+                0.0
+            } else {
+                t.ndr as f64 / t.generated as f64
+            },
+            ndr_traffic: NdrTraffic {
+                sent: obs.ndr_sent,
+                delivered: obs.ndr_delivered,
+                dropped: obs.ndr_dropped,
+            },
+            duplicates: obs.duplicates,
+            sent_without_tls: obs.sent_without_tls,
+            ndr_by_code: by_code(&obs.ndr_by_code),
+            latency_s: latency(t),
+            nodes,
+            connectors,
+            traffic,
+            alerts: alerts(e),
+            slo: Vec::new(),
+            engine: EngineStats {
+                events: e.events_handled,
+                wall_s,
+                events_per_s: if wall_s > 0.0 {
+                    e.events_handled as f64 / wall_s
+                } else {
+                    0.0
+                },
+                peak_in_flight: e.peak_in_flight() as u64,
+            },
+            replications: None,
+        }
+    }
+}
+
+/// The name an alert gives a queue: its connector, or `node → domain (MX)`.
+pub fn queue_label(e: &Engine<'_>, q: usize) -> String {
+    let sc = e.scenario();
+    let key = e.queue_key(q);
+    match key.connector {
+        Some(c) => sc.connector(c).name.clone(),
+        None => match key.target {
+            QueueTarget::Mx(d) => {
+                format!("{} → {} (MX)", sc.node(key.node).name, sc.domain(d).name)
+            }
+            QueueTarget::Node(n) => format!("{} → {}", sc.node(key.node).name, sc.node(n).name),
+        },
+    }
+}
+
+/// Alerts mail flow intelligence would raise: one per (connector or destination, code) whose
+/// queue passed 200 messages or held a message over an hour; plus loop NDRs by node.
+fn alerts(e: &Engine<'_>) -> Vec<Alert> {
+    use crate::sim::session::{ALERT_AGE_MICROS, ALERT_QUEUED};
+    let mut merged: IndexMap<(String, String), Alert> = IndexMap::new();
+    for (&(q, code), a) in &e.obs.alerts {
+        if a.peak_queued <= ALERT_QUEUED && a.oldest_age <= ALERT_AGE_MICROS {
+            continue;
+        }
+        let text = e.code_text(code);
+        let (label, key) = (queue_label(e, q as usize), codes::key(text).to_string());
+        let m = merged
+            .entry((label.clone(), key.clone()))
+            .or_insert_with(|| {
+                let (cause, fix) = codes::cause_and_fix(text);
+                Alert {
+                    connector: label,
+                    code: key,
+                    title: codes::title(text).to_string(),
+                    first_s: a.first.as_secs_f64(),
+                    last_s: a.last.as_secs_f64(),
+                    peak_queued: 0,
+                    ndr: 0,
+                    deferrals: 0,
+                    cause: cause.to_string(),
+                    fix: fix.to_string(),
+                }
+            });
+        m.first_s = m.first_s.min(a.first.as_secs_f64());
+        m.last_s = m.last_s.max(a.last.as_secs_f64());
+        m.peak_queued = m.peak_queued.max(a.peak_queued);
+        m.ndr += a.ndr;
+        m.deferrals += a.count;
+    }
+    let mut out: Vec<Alert> = merged.into_values().collect();
+    for (&(node, code), &(first, last, count)) in &e.obs.loops {
+        let text = e.code_text(code);
+        let (cause, fix) = codes::cause_and_fix(text);
+        out.push(Alert {
+            connector: e.scenario().nodes[node as usize].name.clone(),
+            code: codes::key(text).to_string(),
+            title: codes::title(text).to_string(),
+            first_s: first.as_secs_f64(),
+            last_s: last.as_secs_f64(),
+            peak_queued: 0,
+            ndr: count,
+            deferrals: 0,
+            cause: cause.to_string(),
+            fix: fix.to_string(),
+        });
+    }
+    out.sort_by(|a, b| {
+        a.first_s
+            .total_cmp(&b.first_s)
+            .then_with(|| a.connector.cmp(&b.connector))
+    });
+    out
+}

@@ -1,0 +1,208 @@
+//! Overlay charts of a comparison: queues, outcomes and latency, one colour per scenario.
+
+use plotters::style::RGBColor;
+
+use super::CompareReport;
+use crate::experiment::compare::Compared;
+use crate::report::Exporter;
+use crate::report::ReportError;
+use crate::report::svg::chart::{self, Cdf, Panel, Series, Timeline};
+use crate::report::svg::outcomes::{Interval, intervals};
+use crate::report::svg::{Band, colour, fault_bands, latency, queues};
+
+/// Scenario colours: black first, then colours far from each other.
+const SCENARIOS: [RGBColor; 5] = [
+    RGBColor(0, 0, 0),
+    RGBColor(230, 97, 1),
+    RGBColor(94, 60, 153),
+    RGBColor(0, 158, 115),
+    RGBColor(178, 171, 0),
+];
+
+/// The colour of scenario `k`.
+pub fn scenario_colour(k: usize) -> RGBColor {
+    SCENARIOS[k % SCENARIOS.len()]
+}
+
+fn horizon(runs: &[Compared]) -> f64 {
+    runs.iter()
+        .map(|r| r.scenario.duration.as_secs_f64())
+        .fold(0.0, f64::max)
+}
+
+fn title(runs: &[Compared]) -> String {
+    let names: Vec<&str> = runs.iter().map(|r| r.summary().scenario.as_str()).collect();
+    names.join(" vs ")
+}
+
+/// Fault windows of every scenario, merged when they coincide.
+fn all_bands(runs: &[Compared]) -> Vec<Band> {
+    let mut out: Vec<Band> = Vec::new();
+    for r in runs {
+        for b in fault_bands(&r.scenario) {
+            let label = format!("{}: {}", r.summary().scenario, b.label);
+            match out
+                .iter_mut()
+                .find(|o| o.from_s == b.from_s && o.to_s == b.to_s)
+            {
+                Some(o) => o.label = format!("{}\n{label}", o.label),
+                None => out.push(Band { label, ..b }),
+            }
+        }
+    }
+    out
+}
+
+fn err(file: &str) -> impl Fn(String) -> ReportError + '_ {
+    move |reason| ReportError::Render {
+        file: file.into(),
+        reason,
+    }
+}
+
+/// `queues.svg`: all nodes together per scenario, then each scenario's nodes on one scale.
+pub struct QueuesOverlay;
+
+impl Exporter<CompareReport<'_>> for QueuesOverlay {
+    fn file_name(&self) -> &'static str {
+        "queues.svg"
+    }
+    fn render(&self, r: &CompareReport<'_>) -> Result<Vec<u8>, ReportError> {
+        let mut names: Vec<&str> = Vec::new();
+        for run in r.runs {
+            for n in &run.scenario.nodes {
+                if !names.contains(&n.name.as_str()) {
+                    names.push(&n.name);
+                }
+            }
+        }
+        let colour_of =
+            |name: &str, i: usize| colour(names.iter().position(|n| *n == name).unwrap_or(i));
+        let mut panels = vec![Panel {
+            title: "Messages waiting at all nodes together".into(),
+            y_label: "messages waiting".into(),
+            series: r
+                .runs
+                .iter()
+                .enumerate()
+                .map(|(k, run)| Series {
+                    label: run.summary().scenario.clone(),
+                    colour: scenario_colour(k),
+                    points: queues::queued_total(&run.scenario, &run.runs.series),
+                })
+                .collect(),
+            bands: all_bands(r.runs),
+            ..Panel::default()
+        }];
+        for run in r.runs {
+            let title = format!("{}: messages waiting at each node", run.summary().scenario);
+            panels.push(queues::node_panel(
+                &run.scenario,
+                &run.runs.series,
+                title,
+                &colour_of,
+            ));
+        }
+        let top = panels[1..]
+            .iter()
+            .flat_map(|p| p.series.iter().flat_map(|s| s.points.iter().map(|q| q.1)))
+            .fold(0.0, f64::max);
+        for p in &mut panels[1..] {
+            p.y_max = (top > 0.0).then_some(top * 1.15);
+        }
+        let spec = Timeline {
+            title: format!("{}: queue depth over time", title(r.runs)),
+            horizon_s: horizon(r.runs),
+            panels,
+        };
+        chart::timeline(&spec)
+            .map(String::into_bytes)
+            .map_err(err(self.file_name()))
+    }
+}
+
+/// `outcomes.svg`: deliveries, NDRs and the NDR rate per interval, one line per scenario.
+pub struct OutcomesOverlay;
+
+impl Exporter<CompareReport<'_>> for OutcomesOverlay {
+    fn file_name(&self) -> &'static str {
+        "outcomes.svg"
+    }
+    fn render(&self, r: &CompareReport<'_>) -> Result<Vec<u8>, ReportError> {
+        let iv: Vec<Vec<Interval>> = r
+            .runs
+            .iter()
+            .map(|run| intervals(&run.scenario, &run.runs.series))
+            .collect();
+        let bands = all_bands(r.runs);
+        let panel = |title: &str, y: &str, f: &dyn Fn(&Interval) -> f64, percent| Panel {
+            title: title.into(),
+            y_label: y.into(),
+            series: r
+                .runs
+                .iter()
+                .zip(&iv)
+                .enumerate()
+                .map(|(k, (run, iv))| Series {
+                    label: run.summary().scenario.clone(),
+                    colour: scenario_colour(k),
+                    points: iv.iter().map(|i| (i.end_s, f(i))).collect(),
+                })
+                .collect(),
+            bands: bands.clone(),
+            percent,
+            y_max: None,
+        };
+        let spec = Timeline {
+            title: format!("{}: outcomes per sample interval", title(r.runs)),
+            horizon_s: horizon(r.runs),
+            panels: vec![
+                panel(
+                    "Delivered to mailboxes per interval",
+                    "messages",
+                    &|i| i.delivered,
+                    false,
+                ),
+                panel("NDRs generated per interval", "NDRs", &|i| i.ndr, false),
+                panel(
+                    "NDR rate per interval (NDRs / messages finished)",
+                    "NDR rate (%)",
+                    &Interval::ndr_percent,
+                    true,
+                ),
+            ],
+        };
+        chart::timeline(&spec)
+            .map(String::into_bytes)
+            .map_err(err(self.file_name()))
+    }
+}
+
+/// `latency.svg`: the latency distribution of all traffic, one curve per scenario.
+pub struct LatencyOverlay;
+
+impl Exporter<CompareReport<'_>> for LatencyOverlay {
+    fn file_name(&self) -> &'static str {
+        "latency.svg"
+    }
+    fn render(&self, r: &CompareReport<'_>) -> Result<Vec<u8>, ReportError> {
+        let spec = Cdf {
+            title: format!("{}: delivery latency, all traffic", title(r.runs)),
+            note:
+                "share of delivered messages within a latency (log time axis); dots: p50, p95, p99"
+                    .into(),
+            curves: r
+                .runs
+                .iter()
+                .enumerate()
+                .filter_map(|(k, run)| {
+                    let all = &run.runs.latencies.first()?.1;
+                    latency::histogram_curve(&run.scenario.name, scenario_colour(k), all)
+                })
+                .collect(),
+        };
+        chart::cdf(&spec)
+            .map(String::into_bytes)
+            .map_err(err(self.file_name()))
+    }
+}

@@ -1,0 +1,68 @@
+//! The comparison's `index.html`: what differs in words, the side-by-side table, each
+//! scenario's alerts and description, and the overlay charts inline.
+
+use std::fmt::Write;
+
+use super::CompareReport;
+use super::charts::{LatencyOverlay, OutcomesOverlay, QueuesOverlay};
+use crate::report::Exporter;
+use crate::report::ReportError;
+use crate::report::html::{alerts, figure, page, table};
+use crate::report::svg::diagram::esc;
+
+/// Writes `index.html`.
+pub struct CompareHtml;
+
+impl Exporter<CompareReport<'_>> for CompareHtml {
+    fn file_name(&self) -> &'static str {
+        "index.html"
+    }
+    fn render(&self, r: &CompareReport<'_>) -> Result<Vec<u8>, ReportError> {
+        let c = r.comparison;
+        let names = c.scenarios.join(" vs ");
+        let mut body = String::new();
+        let _ = write!(
+            body,
+            "<h1>{}</h1>\n<p class=\"meta\">mailflow compare · seed {} for every scenario (common random numbers)</p>\n",
+            esc(&names),
+            c.seed
+        );
+        body += "<h2>What differs</h2>\n<ul>\n";
+        for d in &c.differences {
+            let _ = writeln!(body, "<li>{}</li>", esc(d));
+        }
+        body += "</ul>\n<h2>Side by side</h2>\n";
+        body += &table(&c.header(), &c.rows());
+        body += "<h2>Charts</h2>\n";
+        let charts: [(&super::CompareExporter, &str); 3] = [
+            (
+                &QueuesOverlay,
+                "Messages waiting: all nodes together per scenario, then each scenario's nodes on one scale; shaded: fault windows.",
+            ),
+            (
+                &OutcomesOverlay,
+                "Deliveries, NDRs and the NDR rate per sample interval, one line per scenario.",
+            ),
+            (
+                &LatencyOverlay,
+                "Delivery latency distribution of all traffic, one curve per scenario.",
+            ),
+        ];
+        for (exporter, caption) in charts {
+            body += &figure(&exporter.render(r)?, caption);
+        }
+        for run in r.runs {
+            let sc = &run.scenario;
+            let _ = write!(
+                body,
+                "<h2>{}</h2>\n<p class=\"meta\">{}</p>\n<p>{}</p>\n<h3>Alerts</h3>\n",
+                esc(&sc.name),
+                esc(&run.file.display().to_string()),
+                esc(sc.description.trim())
+            );
+            body += &alerts(run.summary());
+        }
+        body += "<p class=\"meta\">Files in this folder: comparison.json, queues.svg, outcomes.svg, latency.svg, index.html (see reports/README.md).</p>\n";
+        Ok(page(&format!("mailflow compare: {names}"), &body).into_bytes())
+    }
+}
