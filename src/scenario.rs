@@ -304,7 +304,4 @@ mod stories;
 #[cfg(test)]
 mod tests;
 
-/// The JSON Schema of the scenario format (draft 2020-12), generated from the serde schema.
-pub fn json_schema() -> String {
-    String::new()
-}
+pub use schema::root::json_schema;

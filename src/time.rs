@@ -190,9 +190,16 @@ mod tests {
             1.9e13,
             1e20,
         ];
+        // SplitMix64 steps: a spread of values without a random-number crate.
+        let mix = |z: u64| {
+            let z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..10_000 {
-            x = crate::sim::rng::mix(x);
+            x = mix(x);
             cases.push((x >> 11) as f64 / (1u64 << 53) as f64 * 1000.0);
         }
         for s in cases {

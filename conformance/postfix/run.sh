@@ -28,7 +28,7 @@ usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 # ---- parameters (environment); ci mode has its own defaults
 if [[ $MODE == ci ]]; then
     : "${RATE:=5}" "${LOAD:=150}" "${FAULT:=refused}" "${FAULT_AT:=30}" "${FAULT_FOR:=90}"
-    : "${QUEUE_LIFETIME:=60s}" "${SEEDS:=5}" "${DRAIN_MAX:=120}" "${PROFILE:=ci}"
+    : "${QUEUE_LIFETIME:=30s}" "${SEEDS:=5}" "${DRAIN_MAX:=120}" "${PROFILE:=ci}"
 fi
 export RATE=${RATE:-5} LOAD=${LOAD:-600} FAULT=${FAULT:-refused}
 export FAULT_AT=${FAULT_AT:-120} FAULT_FOR=${FAULT_FOR:-180} DRAIN_MAX=${DRAIN_MAX:-300}
@@ -49,9 +49,14 @@ find_mailflow() {
 }
 
 compare() { # compare DIR OUT
-    local plot=()
+    local plot=() py=python3
     [[ ${NO_PLOT:-0} == 1 ]] && plot=(--no-plot)
-    python3 "$LIB/compare.py" "$1" --mailflow "$MAILFLOW" --seeds "$SEEDS" --profile "$PROFILE" \
+    # matplotlib is optional (queue.png); Debian's python3 may have it when the default lacks it.
+    if ! python3 -c 'import matplotlib' 2>/dev/null && /usr/bin/python3 -c 'import matplotlib' \
+        2>/dev/null; then
+        py=/usr/bin/python3
+    fi
+    $py "$LIB/compare.py" "$1" --mailflow "$MAILFLOW" --seeds "$SEEDS" --profile "$PROFILE" \
         --out "$2" ${plot[@]+"${plot[@]}"}
 }
 

@@ -1,8 +1,10 @@
 //! Serde structs that mirror the scenario YAML key for key (unknown keys are errors).
 //!
 //! Values with units stay text ([`Unit`]) so `build` can parse them with located errors; keys
-//! that take several shapes (`mx`, `workers`, `retry`, `to`, `profile`, `warmup`, distributions)
-//! stay raw [`Value`]s for the same reason. The top level and the entries of `domains`, `nodes`,
+//! that take several shapes (`mx`, `workers`, `retry`, `to`, `profile`, distributions) have a
+//! type each in [`shapes`] that keeps the raw value for the same reason. Every type here also
+//! derives its JSON Schema ([`root::json_schema`]), so the schema editors use cannot drift from
+//! what the loader reads. The top level and the entries of `domains`, `nodes`,
 //! `connectors`, `rules`, `traffic` and `faults` are read one by one, so one bad entry does not
 //! hide problems in the others.
 //!
@@ -11,12 +13,18 @@
 //! on expiry), traffic `normalize` (`false` keeps a piecewise profile's multipliers as written)
 //! and `warmup: auto` (MSER-5 truncation).
 
+pub mod root;
+pub mod shapes;
+
+use std::borrow::Cow;
 use std::fmt;
 
 use indexmap::IndexMap;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
-use serde_yaml::Value;
+
+pub use shapes::{CountValue, DistValue, MxValue, ProfileValue, RetryValue, ToValue, WorkersValue};
 
 /// The keys of the top level, in the spec's order.
 pub const TOP_KEYS: [&str; 13] = [
@@ -53,6 +61,18 @@ impl fmt::Display for Unit {
     }
 }
 
+impl JsonSchema for Unit {
+    fn schema_name() -> Cow<'static, str> {
+        "Unit".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        shapes::unit_schema(
+            "A value with its unit: a duration (`90s`, `1h30m`), a rate (`20/s`, `50000/d`), a size (`75KB`) or a share (`0.25`).",
+            &["90s", "20/s", "75KB", "0.25"],
+        )
+    }
+}
+
 impl<'de> Deserialize<'de> for Unit {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Unit, D::Error> {
         struct V;
@@ -79,11 +99,11 @@ impl<'de> Deserialize<'de> for Unit {
 }
 
 /// An entry of `domains`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DomainSpec {
     /// A node name, or a list of [`MxSpec`].
-    pub mx: Option<Value>,
+    pub mx: Option<MxValue>,
     /// MX record TTL (default 1h).
     pub ttl: Option<Unit>,
     /// Node → share of the domain's mailboxes.
@@ -93,7 +113,7 @@ pub struct DomainSpec {
 }
 
 /// One MX record in list form.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MxSpec {
     /// Node name.
@@ -104,25 +124,25 @@ pub struct MxSpec {
 }
 
 /// An entry of `nodes`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeSpec {
     /// internet | exchange_online | exchange_server | gateway | smtp.
     pub kind: Option<String>,
     /// A positive integer or `unlimited`.
-    pub workers: Option<Value>,
+    pub workers: Option<WorkersValue>,
     /// A distribution of durations.
-    pub service_time: Option<Value>,
+    pub service_time: Option<DistValue>,
     /// Extra service time per MB of message size.
     pub service_per_mb: Option<Unit>,
     /// Domain → authoritative | internal_relay.
     pub accepted_domains: Option<IndexMap<String, AcceptedSpec>>,
     /// A preset name or an explicit [`RetrySpec`].
-    pub retry: Option<Value>,
+    pub retry: Option<RetryValue>,
     /// Optional spam filter.
     pub spam_filter: Option<SpamFilterSpec>,
     /// Parallel sessions per destination.
-    pub max_connections_per_destination: Option<Value>,
+    pub max_connections_per_destination: Option<CountValue>,
     /// Extension: how long an attempt to a dead server holds a session (default 30s).
     pub connect_timeout: Option<Unit>,
     /// Certificate the node presents.
@@ -136,7 +156,7 @@ pub struct NodeSpec {
 }
 
 /// How a node treats an accepted domain.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AcceptedSpec {
     /// Unknown recipients are rejected.
@@ -146,19 +166,19 @@ pub enum AcceptedSpec {
 }
 
 /// `spam_filter:` of a node.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpamFilterSpec {
     /// Share quarantined (default 0).
     pub quarantine: Option<Unit>,
     /// Extra service time per filtered message (default `{fixed: 0s}`).
-    pub scan_time: Option<Value>,
+    pub scan_time: Option<DistValue>,
     /// Sources that skip the filter.
     pub allow_list: Option<Vec<String>>,
 }
 
 /// `certificate:` of a node.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateSpec {
     /// Subject name.
@@ -170,7 +190,7 @@ pub struct CertificateSpec {
 }
 
 /// `firewall:` of a node.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FirewallSpec {
     /// Source nodes allowed on port 25.
@@ -178,7 +198,7 @@ pub struct FirewallSpec {
 }
 
 /// `accept_from:` of a node.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptFromSpec {
     /// Previous-hop nodes allowed.
@@ -191,7 +211,7 @@ pub struct AcceptFromSpec {
 }
 
 /// An explicit retry policy.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySpec {
     /// Waits after the 1st, 2nd, … failure.
@@ -209,7 +229,7 @@ pub struct RetrySpec {
 }
 
 /// `backoff:` of a retry policy.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackoffSpec {
     /// First wait.
@@ -221,7 +241,7 @@ pub struct BackoffSpec {
 }
 
 /// An entry of `connectors`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectorSpec {
     /// Unique name.
@@ -237,16 +257,16 @@ pub struct ConnectorSpec {
     /// TLS settings.
     pub tls: Option<TlsSpec>,
     /// A distribution of durations (default `{fixed: 10ms}`).
-    pub latency: Option<Value>,
+    pub latency: Option<DistValue>,
     /// Parallel sessions on this connector.
-    pub max_connections: Option<Value>,
+    pub max_connections: Option<CountValue>,
     /// Used only when a rule selects it.
     #[serde(default)]
     pub rule_scoped: bool,
 }
 
 /// `tls:` of a connector.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TlsSpec {
     /// none | opportunistic | required.
@@ -258,7 +278,7 @@ pub struct TlsSpec {
 }
 
 /// `tls.mode`.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TlsModeSpec {
     /// No TLS.
@@ -270,7 +290,7 @@ pub enum TlsModeSpec {
 }
 
 /// `tls.validate`.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TlsValidateSpec {
     /// Encryption only.
@@ -282,7 +302,7 @@ pub enum TlsValidateSpec {
 }
 
 /// An entry of `rules`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// Unique name.
@@ -297,7 +317,7 @@ pub struct RuleSpec {
 }
 
 /// `when:` of a rule.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WhenSpec {
     /// The message carries this tag.
@@ -309,7 +329,7 @@ pub struct WhenSpec {
 }
 
 /// An entry of `traffic`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrafficSpec {
     /// Unique name.
@@ -319,15 +339,15 @@ pub struct TrafficSpec {
     /// Sender domain (default: the first domain with mailboxes on `from`, else `"*"`).
     pub sender_domain: Option<String>,
     /// A domain, or domain → weight.
-    pub to: Value,
+    pub to: ToValue,
     /// Mean rate.
     pub rate: Unit,
     /// constant | business_hours | a list of [`PointSpec`].
-    pub profile: Option<Value>,
+    pub profile: Option<ProfileValue>,
     /// Extension: `false` keeps a piecewise profile's multipliers as written.
     pub normalize: Option<bool>,
     /// A distribution of sizes (default `{lognormal: {median: 75KB, sigma: 1.0}}`).
-    pub size: Option<Value>,
+    pub size: Option<DistValue>,
     /// Tag → share of messages carrying it.
     pub tags: Option<IndexMap<String, Unit>>,
     /// Stop generating this long before the end.
@@ -335,7 +355,7 @@ pub struct TrafficSpec {
 }
 
 /// One point of a piecewise profile.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PointSpec {
     /// Offset into the day.
@@ -346,7 +366,7 @@ pub struct PointSpec {
 
 /// An entry of `faults`: every target key is optional here; `faults` checks which each kind
 /// needs and allows.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
     /// One of `FaultKind::NAMES`.
@@ -360,7 +380,7 @@ pub struct FaultSpec {
     /// Share of sessions dropped (`connection_drop`).
     pub probability: Option<Unit>,
     /// New MX (`mx_change`).
-    pub mx: Option<Value>,
+    pub mx: Option<MxValue>,
     /// Service-time multiplier (`slowdown`).
     pub factor: Option<f64>,
     /// Start (default 0s).

@@ -128,7 +128,7 @@ fn stream(
     let rate = values::rate(ctx, &spec.rate, &at(path, "rate"));
     let profile = profile(
         ctx,
-        spec.profile.as_ref(),
+        spec.profile.as_deref(),
         spec.normalize.unwrap_or(true),
         &at(path, "profile"),
     );

@@ -1,7 +1,7 @@
 //! Stories of mail flow: retry schedules, expiry, routing steps and every fault kind.
 
-mod common;
-use common::*;
+
+use crate::common::*;
 use mailflow::sim::{LogEntry, SimDuration, SimTime};
 
 /// A hybrid base: internet → EOP (MX) → on-prem over a forced-TLS connector. `{retry}` is EOP's

@@ -5,17 +5,17 @@
 //! The corpus of bad scenarios is `tests/bad/`; `examples/fuzz_loader.rs` fuzzes the same
 //! loader for longer than a test can.
 
-mod common;
 
-#[path = "robustness/cli.rs"]
+
+#[path = "robustness_cli.rs"]
 mod cli;
-#[path = "robustness/corpus.rs"]
+#[path = "robustness_corpus.rs"]
 mod corpus;
-#[path = "robustness/properties.rs"]
+#[path = "robustness_properties.rs"]
 mod properties;
-#[path = "robustness/reports.rs"]
+#[path = "robustness_reports.rs"]
 mod reports;
-#[path = "robustness/soak.rs"]
+#[path = "robustness_soak.rs"]
 mod soak;
 
 use std::path::Path;

@@ -2,8 +2,8 @@
 //! messages finished (a run ten times longer holds no more message slots, queue entries or
 //! pending events). No timing assertions: speed is the benches' business.
 
-mod common;
-use common::*;
+
+use crate::common::*;
 
 use mailflow::sim::Engine;
 

@@ -2,8 +2,8 @@
 //! that finds the M/M/1 capacity, and sweeps that give the same bytes whatever the threads,
 //! shards or interruptions.
 
-mod common;
-use common::*;
+
+use crate::common::*;
 
 use std::path::Path;
 use std::process::{Command, Output};

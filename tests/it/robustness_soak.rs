@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use mailflow::experiment::Summary;
 use mailflow::sim::{Engine, SimTime};
 
-use super::common;
+use crate::common;
 
 const SOAK: &str = "\
 name: soak

@@ -9,7 +9,8 @@ use mailflow::scenario::{self, Override, Severity};
 use mailflow::sim::{Engine, SimTime};
 use proptest::prelude::*;
 
-use super::{common, root};
+use super::root;
+use crate::common;
 
 /// The shipped scenarios, read once.
 fn shipped() -> &'static [(String, String)] {

@@ -1,0 +1,14 @@
+//! mailflow's integration tests, in one binary (one link instead of one per file): behaviour
+//! stories, fidelity against closed-form queueing results, capacity planning, reports,
+//! robustness, scale, the layering of the crate, the JSON Schema and the documentation's
+//! examples.
+
+mod behaviour;
+mod capacity;
+mod common;
+mod fidelity;
+mod layers;
+mod reports;
+mod robustness;
+mod scale;
+mod schema;
