@@ -17,7 +17,7 @@ use rand_distr::{Distribution, Exp1};
 
 /// What the reference run measured.
 #[derive(Clone, Copy, Debug)]
-pub struct RefResult {
+pub(crate) struct RefResult {
     /// Customers that arrived at or after the warm-up and left before the horizon.
     pub served: u64,
     /// Their mean response time (waiting + service), seconds.
@@ -66,7 +66,7 @@ impl Sim {
 
 /// Simulates an M/M/`servers` queue with arrival rate `lambda` and service rate `mu` (per
 /// second) from 0 to `horizon_s`; customers arriving before `warmup_s` are not counted.
-pub fn run_mmc(
+pub(crate) fn run_mmc(
     lambda: f64,
     mu: f64,
     servers: u32,

@@ -185,16 +185,20 @@ pub struct RunArgs {
     /// Master seed (default: the scenario's `seed`, else 1).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Report folder and output options.
     #[command(flatten)]
     pub output: OutputOpts,
+    /// Scenario overrides.
     #[command(flatten)]
     pub opts: ScenarioOpts,
+    /// Size limit.
     #[command(flatten)]
     pub size: SizeOpts,
     /// Independent runs with seeds derived from the master seed; every number gets a mean and a
     /// 95% confidence interval.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub replications: usize,
+    /// Parallelism.
     #[command(flatten)]
     pub jobs: JobsOpts,
     /// A service-level objective, e.g. 'latency.p99<15m', 'ndr_rate<0.1%',
@@ -210,8 +214,10 @@ pub struct ValidateArgs {
     /// Scenario files.
     #[arg(required = true)]
     pub scenarios: Vec<PathBuf>,
+    /// Scenario overrides.
     #[command(flatten)]
     pub opts: ScenarioOpts,
+    /// Size limit.
     #[command(flatten)]
     pub size: SizeOpts,
     /// Also print the offered load per node (mean and peak hour) from traffic and routing, and
@@ -234,6 +240,7 @@ pub struct RouteArgs {
     /// Take the faults in force at this simulated time into account, e.g. `30h`.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Scenario overrides.
     #[command(flatten)]
     pub opts: ScenarioOpts,
 }
@@ -247,17 +254,20 @@ pub struct CompareArgs {
     /// Master seed for every scenario (default: the first scenario's `seed`, else 1).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Report folder and output options.
     #[command(flatten)]
     pub output: OutputOpts,
     /// Overrides applied to every scenario.
     #[command(flatten)]
     pub opts: ScenarioOpts,
+    /// Size limit.
     #[command(flatten)]
     pub size: SizeOpts,
     /// Independent runs per scenario, with the same derived seeds for every scenario; the
     /// table adds means with 95% confidence intervals.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub replications: usize,
+    /// Parallelism.
     #[command(flatten)]
     pub jobs: JobsOpts,
 }
@@ -275,6 +285,7 @@ pub struct SweepArgs {
     /// Runs per point.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub replications: usize,
+    /// Parallelism.
     #[command(flatten)]
     pub jobs: JobsOpts,
     /// A service-level objective (repeatable); capacity is the largest value of the first
@@ -293,10 +304,13 @@ pub struct SweepArgs {
     /// Master seed (default: the scenario's `seed`, else 1).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Report folder and output options.
     #[command(flatten)]
     pub output: OutputOpts,
+    /// Scenario overrides.
     #[command(flatten)]
     pub opts: ScenarioOpts,
+    /// Size limit.
     #[command(flatten)]
     pub size: SizeOpts,
 }
@@ -311,6 +325,7 @@ pub struct MergeArgs {
     /// report is marked incomplete.
     #[arg(long)]
     pub allow_partial: bool,
+    /// Report folder and output options.
     #[command(flatten)]
     pub output: OutputOpts,
 }

@@ -7,25 +7,63 @@ use crate::time::SimTime;
 #[derive(Clone, Debug, PartialEq)]
 pub enum FaultKind {
     /// MX lookups for the domain fail (SERVFAIL).
-    DnsFailure { domain: DomainId },
+    DnsFailure {
+        /// The domain.
+        domain: DomainId,
+    },
     /// Connections to the node time out.
-    ServerDown { node: NodeId },
+    ServerDown {
+        /// The node.
+        node: NodeId,
+    },
     /// The node refuses connections from `sources` (empty: everyone).
-    FirewallBlock { node: NodeId, sources: Vec<NodeId> },
+    FirewallBlock {
+        /// The node.
+        node: NodeId,
+        /// The sources refused (empty: everyone).
+        sources: Vec<NodeId>,
+    },
     /// The node answers `421 4.3.2 Service not available`.
-    ServiceUnavailable { node: NodeId },
+    ServiceUnavailable {
+        /// The node.
+        node: NodeId,
+    },
     /// The node stops offering STARTTLS.
-    TlsUnavailable { node: NodeId },
+    TlsUnavailable {
+        /// The node.
+        node: NodeId,
+    },
     /// That share of sessions to the node drop mid-transfer.
-    ConnectionDrop { node: NodeId, probability: f64 },
+    ConnectionDrop {
+        /// The node.
+        node: NodeId,
+        /// Share of sessions dropped.
+        probability: f64,
+    },
     /// The node's certificate is expired.
-    CertificateExpired { node: NodeId },
+    CertificateExpired {
+        /// The node.
+        node: NodeId,
+    },
     /// The certificate subject no longer matches connectors' `tls_domain`.
-    CertificateMismatch { node: NodeId },
+    CertificateMismatch {
+        /// The node.
+        node: NodeId,
+    },
     /// The domain's MX record changes.
-    MxChange { domain: DomainId, mx: Vec<MxRecord> },
+    MxChange {
+        /// The domain.
+        domain: DomainId,
+        /// The new MX records.
+        mx: Vec<MxRecord>,
+    },
     /// Service times at the node are multiplied by `factor`.
-    Slowdown { node: NodeId, factor: f64 },
+    Slowdown {
+        /// The node.
+        node: NodeId,
+        /// Service-time multiplier.
+        factor: f64,
+    },
 }
 
 impl FaultKind {

@@ -14,7 +14,7 @@ use crate::model::{ConnectorId, NodeId, Scenario, Topology, Warmup};
 use crate::time::SimDuration;
 
 /// The top level, each key read on its own so that one bad key does not hide the others.
-pub struct Top {
+pub(super) struct Top {
     /// `name`.
     pub name: Option<String>,
     /// `description` (empty when absent).
@@ -46,7 +46,7 @@ pub struct Top {
 }
 
 /// Reads the top-level mapping; `None` if the document is not a mapping at all.
-pub fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
+pub(super) fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
     let Value::Mapping(map) = root else {
         ctx.error(
             &[],
@@ -165,7 +165,7 @@ pub fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
 
 /// The time series keeps one row per node and connector per sample, all in memory: more than
 /// this (about 500 MB) is refused before the run.
-pub const MAX_SAMPLE_ROWS: u64 = 10_000_000;
+pub(super) const MAX_SAMPLE_ROWS: u64 = 10_000_000;
 
 /// Refuses a `sample_every` so fine (or a `duration` so long) that the time series would not
 /// fit in memory.
@@ -242,7 +242,7 @@ fn list(ctx: &mut Ctx, v: Value, path: &[Seg]) -> Vec<Value> {
 
 /// The names a scenario defines, known before any entry is built so references resolve even
 /// when the entry they name has its own problems.
-pub struct Names {
+pub(super) struct Names {
     /// Node names in file order.
     pub nodes: Vec<String>,
     /// Connector names by index (`None`: the entry has no usable name).
@@ -266,7 +266,7 @@ impl Names {
     }
 
     /// Resolves a node name, reporting an unknown one with a suggestion.
-    pub fn node(&self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> Option<NodeId> {
+    pub(super) fn node(&self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> Option<NodeId> {
         if let Some(i) = self.nodes.iter().position(|n| n == name) {
             return Some(NodeId::from_index(i));
         }
@@ -277,7 +277,12 @@ impl Names {
     }
 
     /// Resolves a list of node names; `None` if any is unknown.
-    pub fn node_list(&self, ctx: &mut Ctx, list: &[String], path: &[Seg]) -> Option<Vec<NodeId>> {
+    pub(super) fn node_list(
+        &self,
+        ctx: &mut Ctx,
+        list: &[String],
+        path: &[Seg],
+    ) -> Option<Vec<NodeId>> {
         let ids: Vec<Option<NodeId>> = list
             .iter()
             .enumerate()
@@ -287,7 +292,7 @@ impl Names {
     }
 
     /// Resolves a connector name, reporting an unknown one with a suggestion.
-    pub fn connector(&self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> Option<ConnectorId> {
+    pub(super) fn connector(&self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> Option<ConnectorId> {
         if let Some(i) = self
             .connectors
             .iter()
@@ -338,7 +343,7 @@ fn entry_names(ctx: &mut Ctx, list: &[Value], section: &str, what: &str) -> Vec<
 }
 
 /// Builds the typed scenario, or `None` when anything is wrong (the problems are in `ctx`).
-pub fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
+pub(super) fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
     let top = read_top(ctx, root)?;
     check_samples(ctx, &top);
     let names = Names::new(ctx, &top);
@@ -380,11 +385,11 @@ pub fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
 }
 
 /// The path of list entry `i` of `section`.
-pub fn entry_path(section: &str, i: usize) -> Path {
+pub(super) fn entry_path(section: &str, i: usize) -> Path {
     vec![key(section), Seg::Index(i)]
 }
 
 /// The path of the named entry `name` of `section`.
-pub fn named_path(section: &str, name: &str) -> Path {
+pub(super) fn named_path(section: &str, name: &str) -> Path {
     at(&[key(section)], name)
 }

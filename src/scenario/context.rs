@@ -261,7 +261,7 @@ fn explain(msg: &str) -> (String, Option<String>, bool) {
 }
 
 /// A hint naming the allowed values, led by a suggestion when one is close.
-pub fn allowed_hint(name: &str, allowed: &[&str]) -> String {
+pub(super) fn allowed_hint(name: &str, allowed: &[&str]) -> String {
     let list = quoted(allowed.iter().copied());
     match suggest(name, allowed.iter().copied()) {
         Some(s) => format!("did you mean `{s}`? allowed values: {list}"),
@@ -270,7 +270,7 @@ pub fn allowed_hint(name: &str, allowed: &[&str]) -> String {
 }
 
 /// `a`, `b`, `c` with backticks.
-pub fn quoted<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
+pub(super) fn quoted<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
     items
         .into_iter()
         .map(|s| format!("`{s}`"))
@@ -279,7 +279,10 @@ pub fn quoted<'s>(items: impl IntoIterator<Item = &'s str>) -> String {
 }
 
 /// The candidate closest to `word`, when it is close enough to be a likely typo.
-pub fn suggest<'s>(word: &str, candidates: impl IntoIterator<Item = &'s str>) -> Option<&'s str> {
+pub(super) fn suggest<'s>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'s str>,
+) -> Option<&'s str> {
     let w = word.to_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
@@ -295,7 +298,7 @@ pub fn suggest<'s>(word: &str, candidates: impl IntoIterator<Item = &'s str>) ->
 }
 
 /// `did you mean `x`?` when a candidate is close.
-pub fn did_you_mean<'s>(
+pub(super) fn did_you_mean<'s>(
     word: &str,
     candidates: impl IntoIterator<Item = &'s str>,
 ) -> Option<String> {

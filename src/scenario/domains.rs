@@ -12,14 +12,14 @@ use crate::time::SimDuration;
 
 /// Interned domains: explicit entries first (file order, `"*"` included), then names that are
 /// only mentioned, in the order they are met, each with a copy of the `"*"` entry's settings.
-pub struct Domains {
+pub(super) struct Domains {
     list: Vec<Domain>,
     star: Option<usize>,
 }
 
 impl Domains {
     /// Builds the explicit entries of `domains`.
-    pub fn build(ctx: &mut Ctx, names: &Names, entries: &[(String, Value)]) -> Domains {
+    pub(super) fn build(ctx: &mut Ctx, names: &Names, entries: &[(String, Value)]) -> Domains {
         let mut doms = Domains {
             list: Vec::new(),
             star: None,
@@ -50,7 +50,7 @@ impl Domains {
 
     /// The id of a domain that must carry mail (traffic `to`, `sender_domain`): it needs its own
     /// entry or a `"*"` entry to cover it.
-    pub fn require(&mut self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> Option<DomainId> {
+    pub(super) fn require(&mut self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> Option<DomainId> {
         let name = name.trim().to_ascii_lowercase();
         if name.contains('*') && name != "*" {
             ctx.error(
@@ -75,7 +75,7 @@ impl Domains {
     }
 
     /// The id of a mentioned domain; without an entry it gets the `"*"` settings (or none).
-    pub fn intern(&mut self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> DomainId {
+    pub(super) fn intern(&mut self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> DomainId {
         let name = name.trim().to_ascii_lowercase();
         if let Some(i) = self.list.iter().position(|d| d.name == name) {
             return DomainId::from_index(i);
@@ -109,12 +109,12 @@ impl Domains {
     }
 
     /// The interned domains, indexed by `DomainId`.
-    pub fn list(&self) -> &[Domain] {
+    pub(super) fn list(&self) -> &[Domain] {
         &self.list
     }
 
     /// The interned domains, indexed by `DomainId`.
-    pub fn into_list(self) -> Vec<Domain> {
+    pub(super) fn into_list(self) -> Vec<Domain> {
         self.list
     }
 }
@@ -230,13 +230,18 @@ fn mailboxes(
 }
 
 /// Rounds for display so sums print as `0.9`, not `0.8999999999999999`.
-pub fn round6(x: f64) -> f64 {
+pub(super) fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
 /// An `mx` value: a node name, or a non-empty list of `{host, preference}`, sorted by
 /// preference (stable, so equal preferences keep file order).
-pub fn mx_list(ctx: &mut Ctx, names: &Names, value: &Value, path: &[Seg]) -> Option<Vec<MxRecord>> {
+pub(super) fn mx_list(
+    ctx: &mut Ctx,
+    names: &Names,
+    value: &Value,
+    path: &[Seg],
+) -> Option<Vec<MxRecord>> {
     if let Some(host) = value.as_str() {
         return names.node(ctx, host, path).map(|host| {
             vec![MxRecord {

@@ -24,7 +24,7 @@ fn keys_of(kind: &str) -> (&'static [&'static str], &'static [&'static str]) {
 }
 
 /// Builds every fault; an entry with problems is `None`.
-pub fn build(
+pub(super) fn build(
     ctx: &mut Ctx,
     names: &Names,
     doms: &mut Domains,

@@ -16,7 +16,7 @@ use crate::model::{
 use crate::time::{SimDuration, SimTime};
 
 /// Builds every node; an entry with problems is `None` (its problems are in `ctx`).
-pub fn build(
+pub(super) fn build(
     ctx: &mut Ctx,
     names: &Names,
     doms: &mut Domains,

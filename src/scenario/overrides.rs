@@ -20,7 +20,7 @@ struct Fail {
 }
 
 /// Applies every override in order (later ones win); failures are reported in `ctx`.
-pub fn apply(ctx: &mut Ctx, root: &mut Value, overrides: &[Override]) {
+pub(super) fn apply(ctx: &mut Ctx, root: &mut Value, overrides: &[Override]) {
     for o in overrides {
         match apply_one(root, o) {
             Ok(path) => ctx.mark_overridden(path, o.label()),

@@ -14,7 +14,11 @@ use crate::model::{
 };
 
 /// Builds every connector; an entry with problems is `None`.
-pub fn connectors(ctx: &mut Ctx, names: &Names, entries: &[Value]) -> Vec<Option<Connector>> {
+pub(super) fn connectors(
+    ctx: &mut Ctx,
+    names: &Names,
+    entries: &[Value],
+) -> Vec<Option<Connector>> {
     entries
         .iter()
         .enumerate()
@@ -110,7 +114,11 @@ fn connector(ctx: &mut Ctx, names: &Names, value: &Value, path: &[Seg]) -> Optio
 }
 
 /// Reads the rule entries (interning their tags after the traffic tags).
-pub fn read_rules(ctx: &mut Ctx, entries: &[Value], tags: &mut Tags) -> Vec<Option<RuleSpec>> {
+pub(super) fn read_rules(
+    ctx: &mut Ctx,
+    entries: &[Value],
+    tags: &mut Tags,
+) -> Vec<Option<RuleSpec>> {
     entries
         .iter()
         .enumerate()
@@ -126,7 +134,7 @@ pub fn read_rules(ctx: &mut Ctx, entries: &[Value], tags: &mut Tags) -> Vec<Opti
 }
 
 /// Builds every rule; an entry with problems is `None`.
-pub fn rules(
+pub(super) fn rules(
     ctx: &mut Ctx,
     names: &Names,
     doms: &mut Domains,

@@ -12,11 +12,11 @@ use crate::model::{Dist, DomainId, Profile, TagId, TrafficStream};
 use crate::time::SimDuration;
 
 /// Messages carry tags as a 32-bit set.
-pub const MAX_TAGS: usize = 32;
+pub(super) const MAX_TAGS: usize = 32;
 
 /// Tag names in order of first appearance (traffic first, then rules).
 #[derive(Default)]
-pub struct Tags {
+pub(super) struct Tags {
     names: Vec<String>,
     /// How many of `names` come from traffic streams.
     from_traffic: usize,
@@ -26,7 +26,7 @@ pub struct Tags {
 impl Tags {
     /// Interns a tag; reports the one that goes past [`MAX_TAGS`]. After the traffic tags are
     /// sealed, a new tag (from a rule) is one no stream carries: a warning.
-    pub fn intern(&mut self, ctx: &mut Ctx, name: &str, path: &[Seg]) {
+    pub(super) fn intern(&mut self, ctx: &mut Ctx, name: &str, path: &[Seg]) {
         if self.names.iter().any(|n| n == name) {
             return;
         }
@@ -60,7 +60,7 @@ impl Tags {
     }
 
     /// The id of an interned tag (`None` if it is past the limit).
-    pub fn id(&self, name: &str) -> Option<TagId> {
+    pub(super) fn id(&self, name: &str) -> Option<TagId> {
         self.names
             .iter()
             .position(|n| n == name)
@@ -69,13 +69,13 @@ impl Tags {
     }
 
     /// The tag names, indexed by `TagId`.
-    pub fn into_names(self) -> Vec<String> {
+    pub(super) fn into_names(self) -> Vec<String> {
         self.names
     }
 }
 
 /// Reads the stream entries and interns their tags.
-pub fn read(ctx: &mut Ctx, entries: &[Value], tags: &mut Tags) -> Vec<Option<TrafficSpec>> {
+pub(super) fn read(ctx: &mut Ctx, entries: &[Value], tags: &mut Tags) -> Vec<Option<TrafficSpec>> {
     let specs = entries
         .iter()
         .enumerate()
@@ -93,7 +93,7 @@ pub fn read(ctx: &mut Ctx, entries: &[Value], tags: &mut Tags) -> Vec<Option<Tra
 }
 
 /// Builds every stream; an entry with problems is `None`.
-pub fn build(
+pub(super) fn build(
     ctx: &mut Ctx,
     names: &Names,
     doms: &mut Domains,

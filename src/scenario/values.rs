@@ -11,14 +11,14 @@ use crate::model::{Dist, Workers};
 use crate::time::SimDuration;
 
 /// `path` extended by one key.
-pub fn at(path: &[Seg], k: &str) -> Vec<Seg> {
+pub(super) fn at(path: &[Seg], k: &str) -> Vec<Seg> {
     let mut p = path.to_vec();
     p.push(key(k));
     p
 }
 
 /// `path` extended by one index.
-pub fn at_index(path: &[Seg], i: usize) -> Vec<Seg> {
+pub(super) fn at_index(path: &[Seg], i: usize) -> Vec<Seg> {
     let mut p = path.to_vec();
     p.push(Seg::Index(i));
     p
@@ -26,7 +26,7 @@ pub fn at_index(path: &[Seg], i: usize) -> Vec<Seg> {
 
 /// An optional value that failed to parse when present: `None` → `Some(None)` (absent),
 /// `Some(None)` → `None` (failed), `Some(Some(v))` → `Some(Some(v))`.
-pub fn lift<T>(x: Option<Option<T>>) -> Option<Option<T>> {
+pub(super) fn lift<T>(x: Option<Option<T>>) -> Option<Option<T>> {
     match x {
         None => Some(None),
         Some(inner) => inner.map(Some),
@@ -43,7 +43,7 @@ fn unit_error(ctx: &mut Ctx, path: &[Seg], message: String, form: &str) {
 }
 
 /// A duration, reporting a located error if it is malformed.
-pub fn duration(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<SimDuration> {
+pub(super) fn duration(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<SimDuration> {
     let result = match value {
         Unit::Number(n) if *n == 0.0 => Ok(SimDuration::ZERO),
         Unit::Number(n) if *n < 0.0 => Err(format!("a duration cannot be negative: `{n}`")),
@@ -58,7 +58,7 @@ pub fn duration(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<SimDuration
 }
 
 /// An optional duration with its default.
-pub fn duration_or(
+pub(super) fn duration_or(
     ctx: &mut Ctx,
     value: Option<&Unit>,
     path: &[Seg],
@@ -71,7 +71,7 @@ pub fn duration_or(
 }
 
 /// A duration that must be above zero.
-pub fn positive_duration(
+pub(super) fn positive_duration(
     ctx: &mut Ctx,
     value: &Unit,
     path: &[Seg],
@@ -90,7 +90,7 @@ pub fn positive_duration(
 }
 
 /// A rate in messages per second, above zero.
-pub fn rate(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<f64> {
+pub(super) fn rate(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<f64> {
     let result = match value {
         Unit::Number(n) if *n < 0.0 => Err(format!("a rate cannot be negative: `{n}`")),
         Unit::Number(n) => Err(format!(
@@ -130,7 +130,7 @@ fn amount(ctx: &mut Ctx, value: &Unit, path: &[Seg], time: bool) -> Option<f64> 
 }
 
 /// A share or probability in [0, 1].
-pub fn share(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<f64> {
+pub(super) fn share(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<f64> {
     let n = match value {
         Unit::Number(n) => Some(*n),
         Unit::Text(s) => s.trim().parse::<f64>().ok(),
@@ -176,7 +176,7 @@ struct UniformSpec {
 }
 
 /// A distribution of durations (µs, `time`) or sizes (bytes).
-pub fn dist(ctx: &mut Ctx, value: &Value, path: &[Seg], time: bool) -> Option<Dist> {
+pub(super) fn dist(ctx: &mut Ctx, value: &Value, path: &[Seg], time: bool) -> Option<Dist> {
     if let Some(m) = value.as_mapping().filter(|m| m.len() > 1) {
         let kinds: Vec<String> = m.keys().map(show).collect();
         let message = format!(
@@ -256,7 +256,12 @@ pub fn dist(ctx: &mut Ctx, value: &Value, path: &[Seg], time: bool) -> Option<Di
 }
 
 /// A positive whole number that fits in u32.
-pub fn positive_count(ctx: &mut Ctx, value: &Value, path: &[Seg], what: &str) -> Option<u32> {
+pub(super) fn positive_count(
+    ctx: &mut Ctx,
+    value: &Value,
+    path: &[Seg],
+    what: &str,
+) -> Option<u32> {
     match value.as_i64() {
         Some(n) if n >= 1 => match u32::try_from(n) {
             Ok(n) => Some(n),
@@ -298,7 +303,7 @@ pub fn positive_count(ctx: &mut Ctx, value: &Value, path: &[Seg], what: &str) ->
 }
 
 /// `workers`: a positive integer or `unlimited`.
-pub fn workers(ctx: &mut Ctx, value: &Value, path: &[Seg]) -> Option<Workers> {
+pub(super) fn workers(ctx: &mut Ctx, value: &Value, path: &[Seg]) -> Option<Workers> {
     if value.as_str() == Some("unlimited") {
         return Some(Workers::Unlimited);
     }
@@ -317,7 +322,7 @@ pub fn workers(ctx: &mut Ctx, value: &Value, path: &[Seg]) -> Option<Workers> {
 }
 
 /// A short rendering of a YAML value for messages.
-pub fn show(value: &Value) -> String {
+pub(super) fn show(value: &Value) -> String {
     match value {
         Value::Null => "nothing".into(),
         Value::Bool(b) => b.to_string(),

@@ -18,7 +18,7 @@ fn too_deep() -> (String, Option<String>) {
 
 /// Explains a YAML syntax error found by [`Index::build`]: where it really is, what is wrong
 /// and how to fix it.
-pub fn explain_syntax(text: &str, e: &SyntaxError) -> (Pos, String, Option<String>) {
+pub(super) fn explain_syntax(text: &str, e: &SyntaxError) -> (Pos, String, Option<String>) {
     let m = e.message.as_str();
     if m.contains("recursion limit") || m.contains("nested more than") {
         let (message, hint) = too_deep();
@@ -148,7 +148,7 @@ fn first_unprintable(text: &str) -> Option<(Pos, char)> {
 
 /// Explains an error of the YAML value reader (`serde_yaml`) that [`Index::build`] let
 /// through; `message` has its location cut off, `pos` is the reader's location.
-pub fn explain_reader(
+pub(super) fn explain_reader(
     index: &Index,
     text: &str,
     message: &str,
@@ -194,7 +194,7 @@ pub fn explain_reader(
 }
 
 /// Where the first merge key (`<<`) is written, if any.
-pub fn first_merge_key(text: &str) -> Option<Pos> {
+pub(super) fn first_merge_key(text: &str) -> Option<Pos> {
     text.lines().enumerate().find_map(|(i, line)| {
         let at = line.find("<<")?;
         Some(Pos {

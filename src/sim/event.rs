@@ -12,15 +12,40 @@ use crate::time::SimTime;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// The next message of a traffic stream is submitted.
-    Arrival { stream: u32 },
+    Arrival {
+        /// Traffic stream index.
+        stream: u32,
+    },
     /// A worker finishes a message at a node.
-    ServiceDone { node: u32, msg: u32 },
+    ServiceDone {
+        /// Node index.
+        node: u32,
+        /// Message id.
+        msg: u32,
+    },
     /// A delivery session of a queue ends with the outcome decided when it started.
-    SessionDone { queue: u32, msg: u32, outcome: u32 },
+    SessionDone {
+        /// Delivery queue index.
+        queue: u32,
+        /// Message id.
+        msg: u32,
+        /// The packed outcome.
+        outcome: u32,
+    },
     /// A deferred destination's retry time has come (stale when `generation` has moved on).
-    RetryDue { queue: u32, generation: u32 },
+    RetryDue {
+        /// Delivery queue index.
+        queue: u32,
+        /// The queue generation it was scheduled for.
+        generation: u32,
+    },
     /// A fault starts (`start`) or ends.
-    FaultEdge { fault: u32, start: bool },
+    FaultEdge {
+        /// Fault index.
+        fault: u32,
+        /// Whether the fault starts (else ends).
+        start: bool,
+    },
     /// Record one row of the time series.
     Sample,
     /// The warm-up ends: time averages restart.

@@ -1,6 +1,5 @@
 //! Stories of mail flow: retry schedules, expiry, routing steps and every fault kind.
 
-
 use crate::common::*;
 use mailflow::sim::{LogEntry, SimDuration, SimTime};
 

@@ -2,7 +2,6 @@
 //! that finds the M/M/1 capacity, and sweeps that give the same bytes whatever the threads,
 //! shards or interruptions.
 
-
 use crate::common::*;
 
 use std::path::Path;

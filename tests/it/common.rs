@@ -8,7 +8,7 @@ use mailflow::scenario::{self, Override};
 use mailflow::sim::{Engine, LogEntry, SimDuration, SimTime};
 
 /// Loads a scenario from YAML text, panicking with the diagnostics if it does not load.
-pub fn load(yaml: &str) -> Scenario {
+pub(crate) fn load(yaml: &str) -> Scenario {
     match scenario::load_str(yaml, "test.yaml", &[]) {
         Ok(l) => l.scenario,
         Err(e) => panic!("scenario does not load:\n{e}"),
@@ -16,7 +16,7 @@ pub fn load(yaml: &str) -> Scenario {
 }
 
 /// Loads a shipped scenario file with overrides.
-pub fn load_file(path: &str, sets: &[&str]) -> Scenario {
+pub(crate) fn load_file(path: &str, sets: &[&str]) -> Scenario {
     let overrides: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
     match scenario::load(std::path::Path::new(path), &overrides) {
         Ok(l) => l.scenario,
@@ -25,14 +25,14 @@ pub fn load_file(path: &str, sets: &[&str]) -> Scenario {
 }
 
 /// Runs a scenario to its end and returns the summary.
-pub fn run(sc: &Scenario, seed: u64) -> Summary {
+pub(crate) fn run(sc: &Scenario, seed: u64) -> Summary {
     let mut e = Engine::new(sc, seed);
     e.run();
     Summary::from_engine(&e, 0.0)
 }
 
 /// Runs with the log on; `inject` lists (stream, time) of extra messages.
-pub fn run_logged(
+pub(crate) fn run_logged(
     sc: &Scenario,
     seed: u64,
     inject: &[(usize, SimDuration)],
@@ -47,7 +47,7 @@ pub fn run_logged(
 }
 
 /// Failed attempts (time, code key) in the log.
-pub fn failures(log: &[LogEntry]) -> Vec<(SimTime, String)> {
+pub(crate) fn failures(log: &[LogEntry]) -> Vec<(SimTime, String)> {
     log.iter()
         .filter_map(|l| match l {
             LogEntry::Attempt {
@@ -61,12 +61,12 @@ pub fn failures(log: &[LogEntry]) -> Vec<(SimTime, String)> {
 }
 
 /// Hours as `SimDuration`.
-pub fn hours(h: f64) -> SimDuration {
+pub(crate) fn hours(h: f64) -> SimDuration {
     SimDuration::from_secs_f64(h * 3600.0)
 }
 
 /// Asserts the conservation law of the spec.
-pub fn assert_conserved(s: &Summary) {
+pub(crate) fn assert_conserved(s: &Summary) {
     let m = &s.messages;
     assert_eq!(
         m.generated,
@@ -77,7 +77,7 @@ pub fn assert_conserved(s: &Summary) {
 }
 
 /// Asserts a Poisson count is within five standard deviations (√expected) of its mean.
-pub fn assert_poisson_count(observed: u64, expected: f64) {
+pub(crate) fn assert_poisson_count(observed: u64, expected: f64) {
     assert!(
         (observed as f64 - expected).abs() < 5.0 * expected.sqrt(),
         "{observed} messages, {expected} expected"

@@ -1,6 +1,5 @@
 //! The engine against closed-form queueing results, conservation and determinism.
 
-
 use crate::common::*;
 
 /// Erlang C: M/M/4, λ = 3.2/s, μ = 1/s → mean response time 1.7455 s.

@@ -119,7 +119,8 @@ fn no_module_imports_a_layer_above_it() {
 
 #[test]
 fn the_scan_sees_grouped_and_inline_imports() {
-    let found = imports("use crate::{model, sim::Engine};\nlet x = crate::report::f(); // crate::cmd");
+    let found =
+        imports("use crate::{model, sim::Engine};\nlet x = crate::report::f(); // crate::cmd");
     let names: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(names, ["model", "sim", "report"]);
 }

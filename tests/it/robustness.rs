@@ -5,8 +5,6 @@
 //! The corpus of bad scenarios is `tests/bad/`; `examples/fuzz_loader.rs` fuzzes the same
 //! loader for longer than a test can.
 
-
-
 #[path = "robustness_cli.rs"]
 mod cli;
 #[path = "robustness_corpus.rs"]

@@ -2,7 +2,6 @@
 //! messages finished (a run ten times longer holds no more message slots, queue entries or
 //! pending events). No timing assertions: speed is the benches' business.
 
-
 use crate::common::*;
 
 use mailflow::sim::Engine;

@@ -71,6 +71,9 @@ fn the_schema_rejects_what_the_loader_rejects() {
     ] {
         let bad = good.replacen(from, to, 1);
         assert_ne!(bad, good, "{what}: the fixture changed");
-        assert!(!validator.is_valid(&as_json(&bad)), "{what} passed the schema");
+        assert!(
+            !validator.is_valid(&as_json(&bad)),
+            "{what} passed the schema"
+        );
     }
 }
