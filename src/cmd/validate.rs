@@ -54,9 +54,11 @@ pub fn validate(args: &ValidateArgs) -> Result<(), AppError> {
         print(&out)?;
     }
     if failed > 0 {
+        let total = args.scenarios.len();
+        let verb = if failed == 1 { "has" } else { "have" };
         return Err(AppError::Input(format!(
-            "{failed} of {} have errors",
-            plural(args.scenarios.len(), "file")
+            "{failed} of {} {verb} errors",
+            plural(total, "file")
         )));
     }
     Ok(())

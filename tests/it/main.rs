@@ -6,6 +6,7 @@
 mod behaviour;
 mod capacity;
 mod common;
+mod docs;
 mod fidelity;
 mod layers;
 mod reports;

@@ -111,7 +111,7 @@ fn bad_arguments_exit_2_and_say_what_to_write() {
         ),
         (
             &["validate", "scenarios/mm1.yaml", "--max-messages", "50k"],
-            "scenarios/mm1.yaml:35:11: error: scenario would generate about 86,400 messages",
+            "scenarios/mm1.yaml:36:11: error: scenario would generate about 86,400 messages",
         ),
     ];
     for (args, words) in cases {
