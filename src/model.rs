@@ -51,7 +51,7 @@ pub struct Scenario {
     /// Resolution of the time series.
     pub sample_every: SimDuration,
     /// Hop count at which a message is NDR'd as a loop (default 20: Exchange breaks loops after
-    /// 20 iterations, domain-facts §2.3).
+    /// 20 iterations, sources §2.3).
     pub max_hops: u32,
     /// Every domain name the scenario mentions, indexed by `DomainId`; names without an entry of
     /// their own carry a copy of the `"*"` entry's settings.

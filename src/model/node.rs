@@ -73,7 +73,7 @@ impl NodeKind {
     }
 
     /// Default parallel sessions per destination: Exchange `MaxPerDomainOutboundConnections` 40
-    /// (domain-facts §2.2, the cmdlet reference); Postfix `default_destination_concurrency_limit`
+    /// (sources §2.2, the cmdlet reference); Postfix `default_destination_concurrency_limit`
     /// 20 (§3.2) for the others. Exchange Online publishes none; 40 like Exchange Server.
     pub fn default_max_connections_per_destination(self) -> u32 {
         match self {
@@ -162,7 +162,7 @@ pub struct Node {
     /// Parallel sessions per destination queue.
     pub max_connections_per_destination: u32,
     /// How long a connection attempt to a dead server holds a session (default 30 s,
-    /// Postfix `smtp_connect_timeout`, domain-facts §3.3).
+    /// Postfix `smtp_connect_timeout`, sources §3.3).
     pub connect_timeout: SimDuration,
     /// Certificate it presents, if configured.
     pub certificate: Option<Certificate>,

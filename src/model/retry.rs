@@ -1,6 +1,6 @@
 //! Retry policies: when a deferred destination is tried again, and when messages expire.
 //!
-//! Presets follow domain-facts §1.1 (Exchange Online), §2.1 (Exchange Server), §3.1 (Postfix)
+//! Presets follow sources §1.1 (Exchange Online), §2.1 (Exchange Server), §3.1 (Postfix)
 //! and §4.1 (RFC 5321).
 
 use crate::time::SimDuration;
@@ -51,9 +51,9 @@ pub struct RetryPolicy {
     pub expiry_code: String,
 }
 
-/// Exchange's expiry NDR text (domain-facts §1.3), used by both Exchange presets.
+/// Exchange's expiry NDR text (sources §1.3), used by both Exchange presets.
 pub const EXCHANGE_EXPIRED: &str = "550 4.4.7 QUEUE.Expired; message expired";
-/// Postfix and RFC 5321 senders report delivery time expired as X.4.7 (domain-facts §4.5).
+/// Postfix and RFC 5321 senders report delivery time expired as X.4.7 (sources §4.5).
 pub const MTA_EXPIRED: &str = "550 5.4.7 Delivery time expired";
 
 impl RetryPolicy {
@@ -61,7 +61,7 @@ impl RetryPolicy {
     pub fn preset(name: &str) -> Option<RetryPolicy> {
         let m = SimDuration::from_mins;
         let (schedule, expire_after, delay_notice, code) = match name {
-            // 15 min, 15 min, then hourly for the rest of 24 h (DANE doc, domain-facts §1.1).
+            // 15 min, 15 min, then hourly for the rest of 24 h (DANE doc, sources §1.1).
             "exchange_online" => (
                 RetrySchedule::Fixed {
                     steps: vec![m(15), m(15)],
@@ -72,7 +72,7 @@ impl RetryPolicy {
                 EXCHANGE_EXPIRED,
             ),
             // 4 glitch retries × 1 min, 6 transient retries × 5 min, then every 10 min; delay
-            // DSN at 4 h; expiry 2 days (domain-facts §2.1).
+            // DSN at 4 h; expiry 2 days (sources §2.1).
             "exchange_server" => {
                 let mut steps = vec![m(1); 4];
                 steps.extend(std::iter::repeat_n(m(5), 6));
@@ -84,7 +84,7 @@ impl RetryPolicy {
                 )
             }
             // minimal_backoff_time 300 s, maximal_backoff_time 4000 s, queue_run_delay 300 s,
-            // maximal_queue_lifetime 5 d, no delay warning (domain-facts §3.1).
+            // maximal_queue_lifetime 5 d, no delay warning (sources §3.1).
             "postfix" => (
                 RetrySchedule::PostfixAge {
                     min: SimDuration::from_secs(300),
@@ -96,7 +96,7 @@ impl RetryPolicy {
                 MTA_EXPIRED,
             ),
             // Two attempts in the first hour, then every 2 hours; give up after 4 days
-            // (RFC 5321 §4.5.4.1, domain-facts §4.1).
+            // (RFC 5321 §4.5.4.1, sources §4.1).
             "rfc5321" => (
                 RetrySchedule::Fixed {
                     steps: vec![m(30), m(30)],

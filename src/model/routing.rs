@@ -21,7 +21,7 @@ pub struct Domain {
     pub explicit: bool,
     /// MX records, sorted by preference.
     pub mx: Vec<MxRecord>,
-    /// How long resolvers cache the MX answer (default 1 h, domain-facts §5).
+    /// How long resolvers cache the MX answer (default 1 h, sources §5).
     pub ttl: SimDuration,
     /// Node → share of the domain's mailboxes (shares sum to 1).
     pub mailboxes: Vec<(NodeId, f64)>,

@@ -15,7 +15,7 @@ pub enum Profile {
 
 impl Profile {
     /// The built-in business-hours curve: hourly multipliers averaging 1 with a peak of 2.0 at
-    /// 10–12h and 14–15h (peak ≈ 2× average, the one data point in domain-facts §7.2).
+    /// 10–12h and 14–15h (peak ≈ 2× average, the one data point in sources §7.2).
     pub fn business_hours() -> Profile {
         const X: [f64; 24] = [
             0.25, 0.2, 0.2, 0.2, 0.25, 0.3, 0.5, 1.0, 1.6, 1.9, 2.0, 2.0, //

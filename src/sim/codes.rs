@@ -1,6 +1,6 @@
 //! SMTP reply codes the engine writes, and the mail-flow-intelligence text that explains them.
 //!
-//! Codes and fixes are from domain-facts §1.2 ([MFI]), §1.4 and §1.5.
+//! Codes and fixes are from sources §1.2 ([MFI]), §1.4 and §1.5.
 
 /// `450 4.4.312`: MX lookup failed (SERVFAIL).
 pub const DNS_FAILED: &str = "450 4.4.312 DNS query failed";

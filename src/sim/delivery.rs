@@ -3,7 +3,7 @@
 //!
 //! On a connection failure to one MX host the sender tries the next one within the same attempt
 //! (RFC 5321 §5.1); STARTTLS and certificate failures also move on to the next host (Postfix
-//! TLS_README, MTA-STS; domain-facts §6.3–6.4). A 5xx answer ends the attempt at once.
+//! TLS_README, MTA-STS; sources §6.3–6.4). A 5xx answer ends the attempt at once.
 
 use rand::Rng;
 
@@ -16,7 +16,7 @@ use crate::model::{Dist, MxRecord, NodeId, Scenario, TlsMode, TlsValidate};
 use crate::time::{SimDuration, SimTime};
 
 /// Share of dropped sessions that drop after the final dot, so the receiver already took the
-/// message and the retry delivers it twice (RFC 5321 §6.1, domain-facts §4.2 and implication
+/// message and the retry delivers it twice (RFC 5321 §6.1, sources §4.2 and implication
 /// 13). No source gives a number; one in ten is this model's assumption.
 pub const DUPLICATE_SHARE: f64 = 0.1;
 

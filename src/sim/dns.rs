@@ -1,8 +1,8 @@
 //! DNS as senders see it: the MX records in force, failures, and a cache per resolving node.
 //!
 //! Each node's resolver keeps an MX answer for the record's TTL, so after an MX change a sender
-//! keeps using the old hosts until its entry runs out (domain-facts §5). SERVFAIL answers are
-//! cached for at most 5 minutes (RFC 2308 §7.1, domain-facts §4.7).
+//! keeps using the old hosts until its entry runs out (sources §5). SERVFAIL answers are
+//! cached for at most 5 minutes (RFC 2308 §7.1, sources §4.7).
 
 use crate::model::{MxRecord, Scenario};
 use crate::time::{SimDuration, SimTime};

@@ -223,7 +223,7 @@ impl Engine<'_> {
 
     /// Returns message `id` to its sender from `node` with `code`. The NDR is a new message
     /// from `node` to the original sender's domain, routed like any other; an NDR that fails
-    /// is dropped, never NDR'd (RFC 5321 §4.5.4, domain-facts §4.1).
+    /// is dropped, never NDR'd (RFC 5321 §4.5.4, sources §4.1).
     pub(crate) fn ndr(&mut self, node: usize, id: u32, code: u16) {
         let m = *self.msgs.get(id);
         if m.has(IS_NDR) {

@@ -1,7 +1,7 @@
 //! Delivery queues: sessions to the next hop, deferral and retry state per destination,
 //! expiry and delay notices.
 //!
-//! Retry state is per destination, as real MTAs keep it (RFC 5321 §4.5.4.1, domain-facts §3.2):
+//! Retry state is per destination, as real MTAs keep it (RFC 5321 §4.5.4.1, sources §3.2):
 //! after a failure the queue waits for its retry time without new attempts; at that time the
 //! queue is checked (expired messages NDR'd, delay notices sent) and one session probes the
 //! destination; when it succeeds the queue drains in arrival order at the connection limit.
@@ -13,11 +13,11 @@ use super::message::{COUNTED, DELAY_NOTIFIED, IS_NDR, TLS_USED, VIA_MX};
 use crate::sim::observer::AlertCounter;
 use crate::time::SimTime;
 
-/// Queued messages above which mail flow intelligence raises its alert (domain-facts §1.1:
+/// Queued messages above which mail flow intelligence raises its alert (sources §1.1:
 /// "Messages have been delayed" default threshold 200).
 pub const ALERT_QUEUED: u64 = 200;
 /// Age of a queued message above which the alert is raised too (the queued-messages report
-/// lists messages queued more than one hour, domain-facts §1.1).
+/// lists messages queued more than one hour, sources §1.1).
 pub const ALERT_AGE_MICROS: u64 = 3_600_000_000;
 
 impl Engine<'_> {
