@@ -205,7 +205,8 @@ case $MODE in
         "$LIB/instance.sh" settings > "$RUN/settings.json"
         python3 "$LIB/maillog.py" "$KIND" --out "$RUN" --smtpd "$SMTPD_ADDR" --sink "$SINK_ADDR" \
             --spool "$SPOOL" --log "$LOG" --dest "${LOG_DEST:-$HERE/logs}" \
-            --settings "$RUN/settings.json" --fake-start "${FT_START:-}" &
+            --settings "$RUN/settings.json" --fake-start "${FT_START:-}" \
+            ${QUICK:+--quick} &
         CHILD=$!
         wait "$CHILD"
         CHILD=

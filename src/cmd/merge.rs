@@ -10,16 +10,18 @@ use crate::experiment::sweep::{PointFile, PointResult, SweepReport, grid};
 use crate::report::sweep::{default_out, exporters};
 use crate::report::writer::ReportWriter;
 
-/// Reads a shard's `sweep.json`.
-fn read_report(dir: &Path) -> Result<SweepReport, AppError> {
+/// Reads a shard's `sweep.json`: `Ok(None)` when the folder is absent, empty or holds no
+/// `sweep.json` yet (a shard that never ran and one that failed before its first point look
+/// the same), an error when it holds something that is not a sweep report.
+fn read_report(dir: &Path) -> Result<Option<SweepReport>, AppError> {
     let path = dir.join("sweep.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        AppError::Input(format!(
-            "{}: {e} (merge takes the folders `mailflow sweep --shard` wrote)",
-            path.display()
-        ))
-    })?;
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(AppError::Runtime(format!("{}: {e}", path.display()))),
+    };
     serde_json::from_str(&text)
+        .map(Some)
         .map_err(|e| AppError::Input(format!("{}: not a sweep report: {e}", path.display())))
 }
 
@@ -45,8 +47,12 @@ pub fn merge(args: &MergeArgs) -> Result<(), AppError> {
     let mut base: Option<SweepReport> = None;
     let mut files: BTreeMap<usize, (PointFile, Vec<u8>)> = BTreeMap::new();
     let mut listed: BTreeMap<usize, PointResult> = BTreeMap::new();
+    let mut absent = Vec::new();
     for dir in &args.dirs {
-        let r = read_report(dir)?;
+        let Some(r) = read_report(dir)? else {
+            absent.push(dir.display().to_string());
+            continue;
+        };
         if let Some(b) = &base
             && let Some(why) = mismatch(b, &r)
         {
@@ -73,23 +79,43 @@ pub fn merge(args: &MergeArgs) -> Result<(), AppError> {
         base.get_or_insert(r);
     }
     let Some(mut report) = base else {
-        return Err(AppError::Input("merge needs at least one folder".into()));
+        return Err(AppError::Input(format!(
+            "no sweep to merge: {} hold no sweep.json (a shard that has not run, or failed \
+             before its first point); run the shards first",
+            absent.join(", ")
+        )));
     };
     for (i, (f, _)) in &files {
         listed.insert(*i, f.point.clone());
     }
     report.points = listed.into_values().collect();
     report.update_capacity();
-    let missing: Vec<String> = (0..report.grid_points)
-        .filter(|i| !report.points.iter().any(|p| p.index == *i))
-        .map(|i| i.to_string())
-        .collect();
-    if !missing.is_empty() {
-        super::note(&format!(
-            "warning: {} of {} points are missing (indexes {}): merge every shard's folder",
+    report.shard = None;
+    report.update_capacity();
+    if !report.complete {
+        let missing = report.missing_indices();
+        let shown: Vec<String> = missing.iter().take(20).map(usize::to_string).collect();
+        let more = if missing.len() > 20 { ", …" } else { "" };
+        let folders = if absent.is_empty() {
+            String::new()
+        } else {
+            format!("; no sweep in {}", absent.join(", "))
+        };
+        let what = format!(
+            "{} of {} points are missing (grid indexes {}{more}){folders}",
             missing.len(),
             report.grid_points,
-            missing.join(", ")
+            shown.join(", ")
+        );
+        if !args.allow_partial {
+            return Err(AppError::Input(format!(
+                "{what}: re-run the shards that failed (same scenario, --vary, --seed, \
+                 --replications and --shard K/N; `--resume` keeps their finished points) and merge \
+                 again, or pass --allow-partial for a report marked incomplete"
+            )));
+        }
+        super::note(&format!(
+            "warning: {what}: the report is marked incomplete and its capacity is provisional"
         ));
     }
     let out = &args.output;

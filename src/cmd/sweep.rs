@@ -115,6 +115,9 @@ pub fn sweep(args: &SweepArgs) -> Result<(), AppError> {
             key: String::new(),
             value: None,
         },
+        complete: false,
+        points_missing: 0,
+        shard,
     };
     let todo: Vec<(usize, usize)> = (0..mine.len())
         .filter(|&i| !report.points.iter().any(|p| p.index == mine[i].index))

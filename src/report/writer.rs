@@ -10,6 +10,10 @@ use super::ReportError;
 /// Marker file that says mailflow wrote a folder.
 pub const MARKER: &str = ".mailflow";
 
+/// What the marker file says.
+const MARKER_TEXT: &[u8] =
+    b"This folder was written by mailflow; it may overwrite the files in it.\n";
+
 /// Writes the files of one report folder.
 #[derive(Debug)]
 pub struct ReportWriter {
@@ -18,35 +22,47 @@ pub struct ReportWriter {
 
 impl ReportWriter {
     /// Claims `dir` for a report: creates it, or accepts it when it is empty, was written by
-    /// mailflow, or `force` is given.
+    /// mailflow, or `force` is given. Several processes may claim one folder at once (shards of
+    /// a sweep sharing `--out`): the folder is created atomically and the marker is the first
+    /// file written into it, with `create_new`, so no process sees another's half-claimed
+    /// folder as foreign.
     pub fn claim(dir: &Path, force: bool) -> Result<ReportWriter, ReportError> {
         let io = |source| ReportError::Io {
             path: dir.display().to_string(),
             source,
         };
-        if dir.exists() {
-            if !dir.is_dir() {
-                return Err(ReportError::ForeignFolder {
-                    path: dir.display().to_string(),
-                });
-            }
-            let empty = fs::read_dir(dir).map_err(io)?.next().is_none();
-            if !empty && !dir.join(MARKER).exists() && !force {
-                return Err(ReportError::ForeignFolder {
-                    path: dir.display().to_string(),
-                });
-            }
-        } else {
-            fs::create_dir_all(dir).map_err(io)?;
-        }
-        let w = ReportWriter {
-            dir: dir.to_path_buf(),
+        let foreign = || ReportError::ForeignFolder {
+            path: dir.display().to_string(),
         };
-        w.write(
-            MARKER,
-            b"This folder was written by mailflow; it may overwrite the files in it.\n",
-        )?;
-        Ok(w)
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent).map_err(io)?;
+        }
+        match fs::create_dir(dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if !dir.is_dir() {
+                    return Err(foreign());
+                }
+                let marked = dir.join(MARKER).exists();
+                let empty = fs::read_dir(dir).map_err(io)?.next().is_none();
+                if !marked && !empty && !force {
+                    return Err(foreign());
+                }
+            }
+            Err(e) => return Err(io(e)),
+        }
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dir.join(MARKER))
+        {
+            Ok(mut f) => f.write_all(MARKER_TEXT).map_err(io)?,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io(e)),
+        }
+        Ok(ReportWriter {
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// The folder.

@@ -5,6 +5,7 @@
 
 mod behaviour;
 mod capacity;
+mod cluster;
 mod common;
 mod docs;
 mod fidelity;

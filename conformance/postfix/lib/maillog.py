@@ -152,6 +152,8 @@ class Submitter:
 def run(a):
     speed = SPEED if a.mode == "day" else 1
     segments = day_segments() if a.mode == "day" else PIECEWISE
+    if a.quick:  # smoke test: the same profile, 1/20 of the length (and of the messages)
+        segments = [(s / 20, e / 20, r) for s, e, r in segments]
     horizon = segments[-1][1]
     rng = random.Random(a.seed)
     times = list(arrivals(rng, segments))
@@ -329,6 +331,7 @@ def main():
     ap.add_argument("--settings")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--fake-start", default="")
+    ap.add_argument("--quick", action="store_true", help="smoke test: 1/20 of the profile")
     a = ap.parse_args()
     if a.mode == "next-midnight":
         print(next_midnight())

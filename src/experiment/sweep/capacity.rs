@@ -39,6 +39,16 @@ pub struct SweepReport {
     pub points: Vec<PointResult>,
     /// The capacity.
     pub capacity: Capacity,
+    /// Whether every point of the grid is here (a shard, an interrupted sweep or a partial
+    /// merge is not complete, and its capacity is provisional).
+    #[serde(default)]
+    pub complete: bool,
+    /// Points of the grid not here.
+    #[serde(default)]
+    pub points_missing: usize,
+    /// The slice of the grid this report was asked to run (`--shard K/N`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<super::Shard>,
 }
 
 impl SweepReport {
@@ -50,9 +60,25 @@ impl SweepReport {
             .collect()
     }
 
-    /// Recomputes the capacity from the points.
+    /// Recomputes the capacity and the completeness from the points.
     pub fn update_capacity(&mut self) {
         self.capacity = capacity(&self.vary, &self.slo, &self.points, self.grid_points);
+        self.points_missing = self.grid_points.saturating_sub(self.points.len());
+        self.complete = self.points_missing == 0;
+    }
+
+    /// The grid indices with no point here, in order.
+    pub fn missing_indices(&self) -> Vec<usize> {
+        let mut have = self.points.iter().map(|p| p.index).peekable();
+        let mut out = Vec::new();
+        for i in 0..self.grid_points {
+            if have.peek() == Some(&i) {
+                have.next();
+            } else {
+                out.push(i);
+            }
+        }
+        out
     }
 
     /// `sweep.json` bytes.

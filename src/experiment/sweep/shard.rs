@@ -2,7 +2,7 @@
 //! slice gets light and heavy points alike).
 
 /// Slice `k` (1..=n) of `n`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Shard {
     /// This slice, from 1.
     pub k: usize,

@@ -20,6 +20,18 @@ pub fn render(r: &SweepReport, svg: &str) -> String {
             esc(&r.slo.join(", "))
         }
     );
+    if !r.complete {
+        body += &format!(
+            "<p class=\"alert\"><b>Incomplete:</b> {} of {} points of the grid are missing{}; \
+             the capacity below is provisional. Re-run the missing shards and merge again.</p>\n",
+            r.points_missing,
+            r.grid_points,
+            r.shard.map_or(String::new(), |s| format!(
+                " (this is shard {}/{})",
+                s.k, s.n
+            ))
+        );
+    }
     body += &match &r.capacity.value {
         Some(v) => format!(
             "<p class=\"ok\">Capacity: <b>{} = {}</b>, the largest value at which every SLO holds \
