@@ -15,6 +15,7 @@ mod faults;
 pub mod locate;
 mod nodes;
 mod overrides;
+mod retry;
 mod routes;
 pub mod schema;
 mod traffic;

@@ -1,6 +1,8 @@
 //! The discrete-event engine: events, queues, random streams, routing, delivery and the
 //! observer that records a run.
 
+pub mod advice;
+pub mod calendar;
 pub mod codes;
 pub mod delivery;
 pub mod dns;
@@ -10,6 +12,8 @@ pub mod faults;
 mod hop;
 pub mod message;
 pub mod observer;
+pub(crate) mod queue;
+mod retry;
 pub mod rng;
 pub mod routing;
 pub mod session;

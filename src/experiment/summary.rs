@@ -67,10 +67,21 @@ pub struct NodeSummary {
     pub delivered: u64,
     /// NDRs generated here.
     pub ndr: u64,
-    /// Deferrals of its delivery queues.
+    /// Message deferrals of its delivery queues: one per message per failed attempt or
+    /// suspended deferral (what `grep -c status=deferred` counts in a Postfix log).
     pub deferrals: u64,
     /// Delay DSNs sent.
     pub delay_notices: u64,
+    /// TCP connections its delivery queues attempted (one per MX host tried).
+    pub connection_attempts: u64,
+    /// Of those, the ones that failed at the connection.
+    pub failed_connections: u64,
+    /// Failed connections by code key.
+    pub failed_connections_by_code: BTreeMap<String, u64>,
+    /// The same as `deferrals`, under the name the conformance suite reads.
+    pub message_deferrals: u64,
+    /// Messages expired in its queues (returned with the expiry NDR).
+    pub expired: u64,
 }
 
 /// One connector's numbers.
@@ -80,10 +91,20 @@ pub struct ConnectorSummary {
     pub attempts: u64,
     /// Messages handed over.
     pub delivered: u64,
-    /// Deferrals by code key.
+    /// Message deferrals by code key.
     pub deferrals_by_code: BTreeMap<String, u64>,
     /// Most messages waiting at once.
     pub peak_queue: u64,
+    /// TCP connections attempted (one per MX host tried).
+    pub connection_attempts: u64,
+    /// Of those, the ones that failed at the connection.
+    pub failed_connections: u64,
+    /// Failed connections by code key.
+    pub failed_connections_by_code: BTreeMap<String, u64>,
+    /// Message deferrals: one per message per failed attempt or suspended deferral.
+    pub message_deferrals: u64,
+    /// Messages expired in its queues.
+    pub expired: u64,
 }
 
 /// One traffic stream's numbers.
@@ -167,6 +188,8 @@ pub struct Summary {
     pub ndr_rate: f64,
     /// NDRs routed back.
     pub ndr_traffic: NdrTraffic,
+    /// Delay notices (DSNs) routed back.
+    pub delay_dsn_traffic: NdrTraffic,
     /// Duplicate deliveries.
     pub duplicates: u64,
     /// Transfers in clear because the destination offered no TLS.
@@ -236,6 +259,11 @@ impl Summary {
                     ndr: c.ndr,
                     deferrals: c.deferrals,
                     delay_notices: c.delay_notices,
+                    connection_attempts: c.connection_attempts,
+                    failed_connections: c.failed_connections.values().sum(),
+                    failed_connections_by_code: by_code(&c.failed_connections),
+                    message_deferrals: c.deferrals,
+                    expired: c.expired,
                 };
                 (n.name.clone(), s)
             })
@@ -250,6 +278,11 @@ impl Summary {
                     delivered: c.delivered,
                     deferrals_by_code: by_code(&c.deferrals_by_code),
                     peak_queue: c.peak_queue,
+                    connection_attempts: c.connection_attempts,
+                    failed_connections: c.failed_connections.values().sum(),
+                    failed_connections_by_code: by_code(&c.failed_connections),
+                    message_deferrals: c.deferrals_by_code.values().sum(),
+                    expired: c.expired,
                 };
                 (k.name.clone(), s)
             })
@@ -291,6 +324,11 @@ impl Summary {
                 sent: obs.ndr_sent,
                 delivered: obs.ndr_delivered,
                 dropped: obs.ndr_dropped,
+            },
+            delay_dsn_traffic: NdrTraffic {
+                sent: obs.dsn_sent,
+                delivered: obs.dsn_delivered,
+                dropped: obs.dsn_dropped,
             },
             duplicates: obs.duplicates,
             sent_without_tls: obs.sent_without_tls,
@@ -345,7 +383,7 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
         let m = merged
             .entry((label.clone(), key.clone()))
             .or_insert_with(|| {
-                let (cause, fix) = codes::cause_and_fix(text);
+                let (cause, fix) = crate::sim::advice::for_code(text);
                 Alert {
                     connector: label,
                     code: key,
@@ -368,7 +406,7 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
     let mut out: Vec<Alert> = merged.into_values().collect();
     for (&(node, code), &(first, last, count)) in &e.obs.loops {
         let text = e.code_text(code);
-        let (cause, fix) = codes::cause_and_fix(text);
+        let (cause, fix) = crate::sim::advice::for_code(text);
         out.push(Alert {
             connector: e.scenario().nodes[node as usize].name.clone(),
             code: codes::key(text).to_string(),

@@ -6,12 +6,11 @@ use super::build::{Names, named_path};
 use super::context::{Ctx, allowed_hint, quoted};
 use super::domains::Domains;
 use super::locate::Seg;
-use super::schema::{AcceptFromSpec, AcceptedSpec, NodeSpec, RetrySpec};
+use super::schema::{AcceptFromSpec, AcceptedSpec, NodeSpec};
 use super::values::{self, at, at_index};
-use crate::model::retry::EXCHANGE_EXPIRED;
 use crate::model::{
     AcceptFrom, AcceptedKind, Certificate, Dist, DomainPattern, Node, NodeKind, RetryPolicy,
-    RetrySchedule, SpamFilter,
+    SpamFilter,
 };
 use crate::time::{SimDuration, SimTime};
 
@@ -107,7 +106,7 @@ fn node(
     let retry = spec
         .retry
         .as_ref()
-        .map(|r| retry(ctx, r, &at(&path, "retry")));
+        .map(|r| super::retry::retry(ctx, r, &at(&path, "retry"), kind.unwrap_or(NodeKind::Smtp)));
     let spam_filter = spec.spam_filter.as_ref().map(|s| {
         let p = at(&path, "spam_filter");
         let quarantine = s
@@ -222,129 +221,5 @@ fn accept_from(
         nodes: values::lift(nodes)?,
         sender_domains,
         require_tls: spec.require_tls,
-    })
-}
-
-/// `retry:` — a preset name or an explicit policy.
-fn retry(ctx: &mut Ctx, value: &Value, path: &[Seg]) -> Option<RetryPolicy> {
-    if let Some(name) = value.as_str() {
-        let policy = RetryPolicy::preset(name);
-        if policy.is_none() {
-            ctx.error(path, format!("unknown retry preset `{name}`"), Some(format!("{}; or write an explicit policy such as `{{schedule: [1m, 5m], then: 1h, expire_after: 24h}}`", allowed_hint(name, &RetryPolicy::PRESETS))));
-        }
-        return policy;
-    }
-    if !value.is_mapping() {
-        ctx.error(
-            path,
-            format!(
-                "`retry` must be a preset name or a policy, not {}",
-                values::show(value)
-            ),
-            Some(format!("presets: {}", quoted(RetryPolicy::PRESETS))),
-        );
-        return None;
-    }
-    let spec: RetrySpec = ctx.de(value.clone(), path)?;
-    let wait = |ctx: &mut Ctx, u: &super::schema::Unit, p: &[Seg]| {
-        values::positive_duration(ctx, u, p, "a retry wait")
-    };
-    let fixed = spec.schedule.is_some() || spec.then.is_some();
-    let schedule = match (&spec.backoff, fixed) {
-        (Some(_), true) => {
-            ctx.error(
-                path,
-                "a retry policy has either `schedule`/`then` or `backoff`, not both",
-                Some("remove one of them".into()),
-            );
-            None
-        }
-        (None, false) => {
-            ctx.error(path, "an explicit retry policy needs `schedule` (with `then`) or `backoff`", Some("e.g. `{schedule: [1m, 5m], then: 1h, expire_after: 24h}` or `{backoff: {min: 5m, max: 1h, factor: 2}, expire_after: 24h}`".into()));
-            None
-        }
-        (Some(b), false) => {
-            let p = at(path, "backoff");
-            let min = wait(ctx, &b.min, &at(&p, "min"));
-            let max = wait(ctx, &b.max, &at(&p, "max"));
-            let factor = b.factor.unwrap_or(2.0);
-            if !factor.is_finite() || factor < 1.0 {
-                ctx.error(
-                    &at(&p, "factor"),
-                    format!("`factor` must be at least 1, not `{factor}`"),
-                    Some("2 doubles the wait after each failure".into()),
-                );
-            }
-            match (min, max) {
-                (Some(min), Some(max)) if min > max => {
-                    ctx.error(
-                        &p,
-                        format!("backoff `min` ({min}) is above `max` ({max})"),
-                        Some("swap them".into()),
-                    );
-                    None
-                }
-                (Some(min), Some(max)) if factor.is_finite() && factor >= 1.0 => {
-                    Some(RetrySchedule::Backoff { min, max, factor })
-                }
-                _ => None,
-            }
-        }
-        (None, true) => {
-            let p = at(path, "schedule");
-            let steps: Vec<Option<SimDuration>> = spec
-                .schedule
-                .iter()
-                .flatten()
-                .enumerate()
-                .map(|(i, u)| wait(ctx, u, &at_index(&p, i)))
-                .collect();
-            let steps = steps.into_iter().collect::<Option<Vec<_>>>();
-            // Without `then`, the last listed wait repeats.
-            let then = match &spec.then {
-                Some(u) => wait(ctx, u, &at(path, "then")),
-                None => steps.as_ref().and_then(|s| s.last().copied()),
-            };
-            if spec.then.is_none() && spec.schedule.as_ref().is_some_and(Vec::is_empty) {
-                ctx.error(
-                    path,
-                    "an empty `schedule` needs `then`",
-                    Some("e.g. `then: 1h`".into()),
-                );
-            }
-            Some(RetrySchedule::Fixed {
-                steps: steps?,
-                then: then?,
-            })
-        }
-    };
-    let expire_after = match &spec.expire_after {
-        Some(u) => values::positive_duration(ctx, u, &at(path, "expire_after"), "`expire_after`"),
-        None => {
-            ctx.error(
-                path,
-                "an explicit retry policy needs `expire_after`",
-                Some("e.g. `expire_after: 24h`".into()),
-            );
-            None
-        }
-    };
-    let delay_notice = match &spec.delay_notice {
-        Some(u) => Some(values::positive_duration(
-            ctx,
-            u,
-            &at(path, "delay_notice"),
-            "`delay_notice`",
-        )?),
-        None => None,
-    };
-    Some(RetryPolicy {
-        name: "explicit".into(),
-        schedule: schedule?,
-        expire_after: expire_after?,
-        delay_notice,
-        expiry_code: spec
-            .expiry_code
-            .unwrap_or_else(|| EXCHANGE_EXPIRED.to_string()),
     })
 }

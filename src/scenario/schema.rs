@@ -210,10 +210,50 @@ pub struct AcceptFromSpec {
     pub require_tls: bool,
 }
 
-/// An explicit retry policy.
+/// A retry policy written as a mapping: a preset with some of its settings overridden under
+/// the real setting's name (`{preset: postfix, queue_run_delay: 5s}`), or an explicit policy
+/// (`{schedule: [1m, 5m], then: 1h, expire_after: 24h}`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetrySpec {
+    /// The preset whose settings the other keys override: exchange_online | exchange_server |
+    /// postfix | rfc5321.
+    pub preset: Option<String>,
+    /// Postfix `queue_run_delay`: how often the deferred queue is scanned (default 300s).
+    pub queue_run_delay: Option<Unit>,
+    /// Postfix `minimal_backoff_time` (default 300s).
+    pub minimal_backoff_time: Option<Unit>,
+    /// Postfix `maximal_backoff_time` (default 4000s).
+    pub maximal_backoff_time: Option<Unit>,
+    /// Postfix `maximal_queue_lifetime` (default 5d).
+    pub maximal_queue_lifetime: Option<Unit>,
+    /// Postfix `bounce_queue_lifetime`: the lifetime of NDRs (default 5d).
+    pub bounce_queue_lifetime: Option<Unit>,
+    /// Postfix `initial_destination_concurrency` (default 5).
+    pub initial_destination_concurrency: Option<u32>,
+    /// Postfix `default_destination_concurrency_failed_cohort_limit` (default 1).
+    pub destination_concurrency_failed_cohort_limit: Option<f64>,
+    /// Postfix `delay_warning_time`: age at which a delay notice is sent (default 0s: none).
+    pub delay_warning_time: Option<Unit>,
+    /// Exchange Server `QueueGlitchRetryCount` (default 4).
+    pub queue_glitch_retry_count: Option<u32>,
+    /// Exchange Server `QueueGlitchRetryInterval` (default 1m).
+    pub queue_glitch_retry_interval: Option<Unit>,
+    /// Exchange Server `TransientFailureRetryCount` (default 6).
+    pub transient_failure_retry_count: Option<u32>,
+    /// Exchange Server `TransientFailureRetryInterval` (default 5m).
+    pub transient_failure_retry_interval: Option<Unit>,
+    /// Exchange Server `OutboundConnectionFailureRetryInterval` (default 10m).
+    pub outbound_connection_failure_retry_interval: Option<Unit>,
+    /// Exchange `MessageRetryInterval`: retry of one message whose session failed on its own
+    /// (Exchange Server default 5m; Exchange Online 15m, an assumption).
+    pub message_retry_interval: Option<Unit>,
+    /// Exchange Server `MessageExpirationTimeout` (default 2d).
+    pub message_expiration_timeout: Option<Unit>,
+    /// Exchange Server `DelayNotificationTimeout` (default 4h).
+    pub delay_notification_timeout: Option<Unit>,
+    /// Exchange Online `MessageExpiration` (default 24h, from 12h to 24h).
+    pub message_expiration: Option<Unit>,
     /// Waits after the 1st, 2nd, … failure.
     pub schedule: Option<Vec<Unit>>,
     /// Wait after every later failure.

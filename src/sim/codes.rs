@@ -1,8 +1,79 @@
-//! SMTP reply codes the engine writes, and the mail-flow-intelligence text that explains them.
+//! SMTP reply codes the engine writes, in the wording of the system that writes them, and the
+//! advice that explains them.
 //!
-//! Codes and fixes are from sources §1.2 ([MFI]), §1.4 and §1.5.
+//! A deferral is recorded the way the *sending* system records it (sources §1.2, §2.4, §3):
+//! Exchange Online writes the mail-flow-intelligence codes (`450 4.4.316 Connection refused`),
+//! Exchange Server its queue's LastError (`451 4.4.0 …`, `4.4.1`, `4.4.2`), Postfix and other
+//! MTAs their delivery status (`4.4.1 connect to host: Connection refused`, as a real Postfix
+//! logs it; conformance/postfix/). Permanent codes (loops, unknown recipients, relay denial)
+//! are written by the system that refuses.
 
-/// `450 4.4.312`: MX lookup failed (SERVFAIL).
+use crate::model::NodeKind;
+
+/// Whose wording a deferral is recorded in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Exchange Online / EOP: mail-flow-intelligence codes.
+    ExchangeOnline,
+    /// On-premises Exchange Server: the delivery queue's LastError.
+    ExchangeServer,
+    /// Postfix and other MTAs (the internet's senders, gateways, partners).
+    Mta,
+}
+
+impl Style {
+    /// Every style, in code-table order.
+    pub const ALL: [Style; 3] = [Style::ExchangeOnline, Style::ExchangeServer, Style::Mta];
+
+    /// The wording of a node of this kind.
+    pub fn of(kind: NodeKind) -> Style {
+        match kind {
+            NodeKind::ExchangeOnline => Style::ExchangeOnline,
+            NodeKind::ExchangeServer => Style::ExchangeServer,
+            NodeKind::Internet | NodeKind::Gateway | NodeKind::Smtp => Style::Mta,
+        }
+    }
+}
+
+/// Why a delivery attempt failed temporarily.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The MX lookup failed (SERVFAIL).
+    Dns,
+    /// The destination did not answer within the connect timeout.
+    Timeout,
+    /// The destination refused the connection.
+    Refused,
+    /// The destination greeted with `421 4.3.2 Service not available`.
+    Unavailable,
+    /// TLS is required but the destination offers no STARTTLS.
+    TlsMissing,
+    /// The destination's certificate failed validation.
+    Certificate,
+    /// The session dropped after the connection, mid-transfer.
+    Dropped,
+}
+
+impl Cause {
+    /// Every cause, in code-table order.
+    pub const ALL: [Cause; 7] = [
+        Cause::Dns,
+        Cause::Timeout,
+        Cause::Refused,
+        Cause::Unavailable,
+        Cause::TlsMissing,
+        Cause::Certificate,
+        Cause::Dropped,
+    ];
+
+    /// Whether the failure concerns the destination host (connection level) rather than the
+    /// one message whose session it was (session level).
+    pub fn is_connection_level(self) -> bool {
+        !matches!(self, Cause::Dropped)
+    }
+}
+
+/// `450 4.4.312`: MX lookup failed (SERVFAIL), as Exchange Online writes it.
 pub const DNS_FAILED: &str = "450 4.4.312 DNS query failed";
 /// `450 4.4.315`: the destination did not answer within the connect timeout.
 pub const CONNECTION_TIMED_OUT: &str = "450 4.4.315 Connection timed out";
@@ -27,11 +98,118 @@ pub const RELAY_DENIED: &str = "550 5.7.1 Unable to relay";
 /// A partner's `accept_from` restriction refused the session.
 pub const NOT_AUTHORIZED: &str = "550 5.7.1 Delivery not authorized";
 
-/// The key reports group a code by: reply code and enhanced status (`"450 4.4.316"`).
+/// The text a sender of `style` records for `cause`.
+///
+/// Exchange Online: the mail-flow-intelligence codes (sources §1.2). Exchange Server: `4.4.0`
+/// for DNS and for every failure the queue reports as "Primary target IP address responded
+/// with …" after failing over, `4.4.1` timed out, `4.4.2` dropped (sources §2.4; the quoted
+/// reason inside `4.4.0` is mailflow's wording). Postfix: its status text, as a real Postfix
+/// 3.7 logged it for refusals and `421` greetings (conformance/postfix/); the DNS, TLS and
+/// certificate texts follow Postfix's messages for those cases.
+pub fn text(style: Style, cause: Cause) -> &'static str {
+    match (style, cause) {
+        (Style::ExchangeOnline, Cause::Dns) => DNS_FAILED,
+        (Style::ExchangeOnline, Cause::Timeout) => CONNECTION_TIMED_OUT,
+        (Style::ExchangeOnline, Cause::Refused) => CONNECTION_REFUSED,
+        (Style::ExchangeOnline, Cause::Unavailable | Cause::TlsMissing) => CANNOT_CONNECT,
+        (Style::ExchangeOnline, Cause::Certificate) => CERTIFICATE_FAILED,
+        (Style::ExchangeOnline, Cause::Dropped) => CLOSED_ABRUPTLY,
+        (Style::ExchangeServer, Cause::Dns) => "451 4.4.0 DNS query failed",
+        (Style::ExchangeServer, Cause::Timeout) => "451 4.4.1 Connection timed out",
+        (Style::ExchangeServer, Cause::Refused) => {
+            "451 4.4.0 Primary target IP address responded with: \"Connection refused\". Attempted failover to alternate host, but that did not succeed"
+        }
+        (Style::ExchangeServer, Cause::Unavailable) => {
+            "451 4.4.0 Primary target IP address responded with: \"421 4.3.2 Service not available\". Attempted failover to alternate host, but that did not succeed"
+        }
+        (Style::ExchangeServer, Cause::TlsMissing) => {
+            "451 4.4.0 Primary target IP address responded with: \"STARTTLS required but not offered\". Attempted failover to alternate host, but that did not succeed"
+        }
+        (Style::ExchangeServer, Cause::Certificate) => {
+            "451 4.4.0 Primary target IP address responded with: \"certificate validation failed\". Attempted failover to alternate host, but that did not succeed"
+        }
+        (Style::ExchangeServer, Cause::Dropped) => "451 4.4.2 Connection dropped",
+        (Style::Mta, Cause::Dns) => {
+            "4.4.3 Host or domain name not found. Name service error for type=MX: Host not found, try again"
+        }
+        (Style::Mta, Cause::Timeout) => "4.4.1 connect to host: Connection timed out",
+        (Style::Mta, Cause::Refused) => "4.4.1 connect to host: Connection refused",
+        (Style::Mta, Cause::Unavailable) => {
+            "4.3.2 host refused to talk to me: 421 4.3.2 Service not available"
+        }
+        (Style::Mta, Cause::TlsMissing) => "4.7.4 TLS is required, but was not offered by host",
+        (Style::Mta, Cause::Certificate) => "4.7.5 Server certificate not verified",
+        (Style::Mta, Cause::Dropped) => {
+            "4.4.2 lost connection with host while sending message body"
+        }
+    }
+}
+
+/// Number of deferral codes: one per (style, cause).
+pub const DEFERRALS: u16 = (Style::ALL.len() * Cause::ALL.len()) as u16;
+
+/// The code-table index of `cause` written by `style`.
+pub fn deferral(style: Style, cause: Cause) -> u16 {
+    let s = Style::ALL.iter().position(|x| *x == style).unwrap_or(0);
+    let c = Cause::ALL.iter().position(|x| *x == cause).unwrap_or(0);
+    (s * Cause::ALL.len() + c) as u16
+}
+
+/// The (style, cause) of a deferral code index, if it is one.
+pub fn deferral_of(code: u16) -> Option<(Style, Cause)> {
+    (code < DEFERRALS).then(|| {
+        let n = Cause::ALL.len();
+        (Style::ALL[code as usize / n], Cause::ALL[code as usize % n])
+    })
+}
+
+/// The (style, cause) of a deferral code text, if it is one.
+pub fn deferral_of_text(code: &str) -> Option<(Style, Cause)> {
+    Style::ALL
+        .iter()
+        .flat_map(|s| Cause::ALL.iter().map(move |c| (*s, *c)))
+        .find(|(s, c)| text(*s, *c) == code)
+}
+
+/// Index of the loop NDR written by Exchange Online, after the deferral codes.
+pub const C_LOOP_EXO: u16 = DEFERRALS;
+/// Index of the loop NDR written by others.
+pub const C_LOOP: u16 = DEFERRALS + 1;
+/// Index of Exchange Online's unknown-recipient NDR.
+pub const C_UNKNOWN_EXO: u16 = DEFERRALS + 2;
+/// Index of the unknown-recipient NDR of others.
+pub const C_UNKNOWN: u16 = DEFERRALS + 3;
+/// Index of the relay denial.
+pub const C_RELAY: u16 = DEFERRALS + 4;
+/// Index of the partner restriction's refusal.
+pub const C_NOT_AUTHORIZED: u16 = DEFERRALS + 5;
+
+/// The engine's fixed code table: every deferral code, then the permanent ones.
+pub fn fixed_codes() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Style::ALL
+        .iter()
+        .flat_map(|s| Cause::ALL.iter().map(move |c| text(*s, *c)))
+        .collect();
+    out.extend([
+        LOOP_EXCHANGE_ONLINE,
+        LOOP_OTHER,
+        UNKNOWN_EXCHANGE_ONLINE,
+        UNKNOWN_OTHER,
+        RELAY_DENIED,
+        NOT_AUTHORIZED,
+    ]);
+    out
+}
+
+/// The key reports group a code by: the reply code and enhanced status (`"450 4.4.316"`), or
+/// the enhanced status alone where the sender writes no reply code (`"4.4.1"`, Postfix).
 pub fn key(code: &str) -> &str {
+    let first = code.split(' ').next().unwrap_or("");
+    let reply = first.len() == 3 && first.bytes().all(|b| b.is_ascii_digit());
     let mut it = code.match_indices(' ');
-    match (it.next(), it.next()) {
-        (Some(_), Some((second, _))) => &code[..second],
+    match (reply, it.next(), it.next()) {
+        (true, Some(_), Some((second, _))) => &code[..second],
+        (false, Some((first, _)), _) => &code[..first],
         _ => code,
     }
 }
@@ -41,64 +219,48 @@ pub fn title(code: &str) -> &str {
     code.get(key(code).len()..).map(str::trim).unwrap_or("")
 }
 
-/// The documented cause and the fix for a code, in plain words.
-pub fn cause_and_fix(code: &str) -> (&'static str, &'static str) {
-    let k = key(code);
-    let enhanced = k.split(' ').nth(1).unwrap_or("");
-    match enhanced {
-        "4.4.312" => (
-            "The DNS lookup of the destination's MX failed: a problem at the domain's DNS host, an expired domain, or an MX that changed recently while resolvers still hold the old answer.",
-            "Fix the DNS records at the domain's DNS host (or ask the partner to); before moving MX, lower its TTL to 1 hour or less.",
-        ),
-        "4.4.315" => (
-            "The destination did not answer on TCP 25: the server is down, or the connector points at a wrong smart host address.",
-            "Bring the destination server back, or correct the smart host / IP address in the connector and the network path to it.",
-        ),
-        "4.4.316" => (
-            "The destination refused the connection: its firewall blocks the sending service's addresses on TCP 25, or the server was shut down by design after a migration.",
-            "Allow the sending service's addresses on TCP 25 in the destination's firewall; if on-premises was decommissioned, delete the connector to it and make the accepted domain Authoritative so unknown recipients are rejected at once.",
-        ),
-        "4.4.317" => (
-            "The destination answered with an immediate error (421 Service not available) or does not offer the TLS the connector requires.",
-            "Check that the destination accepts mail and offers STARTTLS with a valid certificate, and that the connector's TLS settings match what it offers.",
-        ),
-        "4.4.318" => (
-            "The connection was closed in the middle of the session: a firewall's SMTP inspection, an overloaded or crashing server, or the network.",
-            "Turn off SMTP packet inspection on the firewall, check the destination server's resources and the network path.",
-        ),
-        "4.7.320" => (
-            "The destination's certificate failed validation: it expired, its subject does not match the connector's TLS domain, or it is no longer valid.",
-            "Renew or replace the destination's certificate, or correct the connector's TLS domain / validation setting.",
-        ),
-        "4.4.7" | "5.4.7" => (
-            "Messages stayed queued past the sender's expiry time because the destination kept failing.",
-            "Fix the destination (see the deferral alerts for the same connector) before the queue expires; expired messages must be resent by their senders.",
-        ),
-        "5.4.14" | "5.4.6" => (
-            "The message looped between systems until the hop count was exceeded: a connector routes by MX while MX points back, or both sides treat the domain as internal relay.",
-            "Make the connector to on-premises use a smart host instead of MX, and make one side of the shared domain Authoritative.",
-        ),
-        "5.4.1" | "5.1.1" => (
-            "The recipient does not exist in a system that is authoritative for the domain.",
-            "Nothing to fix if the address is wrong; otherwise create the recipient or make the domain Internal Relay where the mailbox lives elsewhere.",
-        ),
-        "5.7.1" => (
-            "The destination does not accept this mail: it does not relay for the domain, or a partner connector allows only certain senders, source servers or TLS.",
-            "Accept the domain where its MX points, or align the partner connector's allowed senders, source and TLS requirement with the route mail takes.",
-        ),
-        _ => ("", ""),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn key_is_reply_code_and_enhanced_status() {
+    fn key_is_reply_code_and_enhanced_status_or_the_status_alone() {
         assert_eq!(key(CONNECTION_REFUSED), "450 4.4.316");
         assert_eq!(title(CONNECTION_REFUSED), "Connection refused");
         assert_eq!(key("550 4.4.7 QUEUE.Expired; message expired"), "550 4.4.7");
-        assert!(cause_and_fix(CERTIFICATE_FAILED).1.contains("certificate"));
+        assert_eq!(key(text(Style::Mta, Cause::Refused)), "4.4.1");
+        assert_eq!(
+            title(text(Style::Mta, Cause::Refused)),
+            "connect to host: Connection refused"
+        );
+        assert_eq!(
+            key(text(Style::ExchangeServer, Cause::Timeout)),
+            "451 4.4.1"
+        );
+    }
+
+    #[test]
+    fn deferral_indices_round_trip_and_precede_the_permanent_codes() {
+        for s in Style::ALL {
+            for c in Cause::ALL {
+                let i = deferral(s, c);
+                assert_eq!(deferral_of(i), Some((s, c)));
+                assert_eq!(fixed_codes()[i as usize], text(s, c));
+            }
+        }
+        assert_eq!(fixed_codes()[C_RELAY as usize], RELAY_DENIED);
+        assert_eq!(deferral_of(C_LOOP), None);
+    }
+
+    #[test]
+    fn each_sender_writes_its_own_wording() {
+        assert_eq!(
+            text(Style::ExchangeOnline, Cause::Refused),
+            CONNECTION_REFUSED
+        );
+        assert!(text(Style::ExchangeServer, Cause::Dns).starts_with("451 4.4.0"));
+        assert!(text(Style::Mta, Cause::Refused).contains("Connection refused"));
+        assert!(!Cause::Dropped.is_connection_level());
+        assert!(Cause::Certificate.is_connection_level());
     }
 }

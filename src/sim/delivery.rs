@@ -7,7 +7,7 @@
 
 use rand::Rng;
 
-use super::codes;
+use super::codes::Cause;
 use super::dns::{Dns, Lookup};
 use super::faults::FaultState;
 use super::message::Message;
@@ -35,10 +35,17 @@ pub enum Outcome {
         /// Whether it went by MX (anonymous) rather than a connector.
         via_mx: bool,
     },
-    /// A temporary failure: the message stays queued (code index into the engine's table).
-    Deferred {
-        /// The code's index.
-        code: u16,
+    /// Every host of the attempt failed at the connection (DNS, timeout, refusal, a 4xx
+    /// greeting, STARTTLS missing, certificate rejected): this concerns the destination.
+    ConnectionFailed {
+        /// Why (the first host's failure).
+        cause: Cause,
+    },
+    /// The session failed after the connection (dropped mid-transfer): this concerns the
+    /// message alone.
+    SessionFailed {
+        /// Why.
+        cause: Cause,
         /// The session dropped after the final dot: the receiver has a copy already.
         duplicate: bool,
     },
@@ -49,6 +56,10 @@ pub enum Outcome {
     },
 }
 
+fn cause_index(c: Cause) -> u32 {
+    Cause::ALL.iter().position(|x| *x == c).unwrap_or(0) as u32
+}
+
 impl Outcome {
     /// Packs the outcome into an event's `u32`.
     pub fn pack(self) -> u32 {
@@ -56,22 +67,25 @@ impl Outcome {
             Outcome::Delivered { to, tls, via_mx } => {
                 to.0 & 0xffff | u32::from(tls) << 16 | u32::from(via_mx) << 17
             }
-            Outcome::Deferred { code, duplicate } => {
-                1 << 28 | u32::from(code) | u32::from(duplicate) << 16
+            Outcome::ConnectionFailed { cause } => 1 << 28 | cause_index(cause),
+            Outcome::SessionFailed { cause, duplicate } => {
+                2 << 28 | cause_index(cause) | u32::from(duplicate) << 16
             }
-            Outcome::Rejected { code } => 2 << 28 | u32::from(code),
+            Outcome::Rejected { code } => 3 << 28 | u32::from(code),
         }
     }
     /// Unpacks what [`Outcome::pack`] made.
     pub fn unpack(v: u32) -> Outcome {
+        let cause = Cause::ALL[(v & 0xff) as usize % Cause::ALL.len()];
         match v >> 28 {
             0 => Outcome::Delivered {
                 to: NodeId(v & 0xffff),
                 tls: v & 1 << 16 != 0,
                 via_mx: v & 1 << 17 != 0,
             },
-            1 => Outcome::Deferred {
-                code: (v & 0xffff) as u16,
+            1 => Outcome::ConnectionFailed { cause },
+            2 => Outcome::SessionFailed {
+                cause,
                 duplicate: v & 1 << 16 != 0,
             },
             _ => Outcome::Rejected {
@@ -81,45 +95,23 @@ impl Outcome {
     }
 }
 
-/// Indices of the fixed codes in the engine's code table (in this order, from 0).
-pub const FIXED_CODES: [&str; 12] = [
-    codes::DNS_FAILED,
-    codes::CONNECTION_TIMED_OUT,
-    codes::CONNECTION_REFUSED,
-    codes::CANNOT_CONNECT,
-    codes::CLOSED_ABRUPTLY,
-    codes::CERTIFICATE_FAILED,
-    codes::LOOP_EXCHANGE_ONLINE,
-    codes::LOOP_OTHER,
-    codes::UNKNOWN_EXCHANGE_ONLINE,
-    codes::UNKNOWN_OTHER,
-    codes::RELAY_DENIED,
-    codes::NOT_AUTHORIZED,
-];
-/// Index of `DNS_FAILED`.
-pub const C_DNS: u16 = 0;
-/// Index of `CONNECTION_TIMED_OUT`.
-pub const C_TIMEOUT: u16 = 1;
-/// Index of `CONNECTION_REFUSED`.
-pub const C_REFUSED: u16 = 2;
-/// Index of `CANNOT_CONNECT`.
-pub const C_CANNOT: u16 = 3;
-/// Index of `CLOSED_ABRUPTLY`.
-pub const C_DROPPED: u16 = 4;
-/// Index of `CERTIFICATE_FAILED`.
-pub const C_CERT: u16 = 5;
-/// Index of `LOOP_EXCHANGE_ONLINE`.
-pub const C_LOOP_EXO: u16 = 6;
-/// Index of `LOOP_OTHER`.
-pub const C_LOOP: u16 = 7;
-/// Index of `UNKNOWN_EXCHANGE_ONLINE`.
-pub const C_UNKNOWN_EXO: u16 = 8;
-/// Index of `UNKNOWN_OTHER`.
-pub const C_UNKNOWN: u16 = 9;
-/// Index of `RELAY_DENIED`.
-pub const C_RELAY: u16 = 10;
-/// Index of `NOT_AUTHORIZED`.
-pub const C_NOT_AUTHORIZED: u16 = 11;
+/// One attempt: how it ended, how long it held the sender's session, and the connections it
+/// opened (one per MX host tried; none when DNS failed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// How long the sender's session was held.
+    pub held: SimDuration,
+    /// TCP connections attempted.
+    pub connections: u8,
+    /// Of those, how many failed at the connection (refused, timed out, 421, TLS, certificate).
+    pub failed: u8,
+    /// The cause of the failed connections (the first host's).
+    pub failure: Option<Cause>,
+}
+
+pub use super::codes::{C_LOOP, C_LOOP_EXO, C_NOT_AUTHORIZED, C_RELAY, C_UNKNOWN, C_UNKNOWN_EXO};
 
 /// Everything an attempt reads, borrowed from the engine.
 pub struct World<'a> {
@@ -144,15 +136,14 @@ pub struct Dice<'a, R: Rng> {
     pub drops: &'a mut [R],
 }
 
-/// Makes one attempt for message `m` from queue `key`; returns the outcome and how long the
-/// sending session is held.
+/// Makes one attempt for message `m` from queue `key`.
 pub fn attempt<R: Rng>(
     w: &World<'_>,
     dns: &mut Dns,
     key: &QueueKey,
     m: &Message,
     dice: &mut Dice<'_, R>,
-) -> (Outcome, SimDuration) {
+) -> Attempt {
     let latency_dist = key
         .connector
         .map_or(&DEFAULT_LATENCY, |c| &w.sc.connector(c).latency);
@@ -167,56 +158,64 @@ pub fn attempt<R: Rng>(
             let d = d.index();
             match dns.lookup(key.node.index(), d, w.now) {
                 Lookup::Failed => {
-                    return (
-                        Outcome::Deferred {
-                            code: C_DNS,
-                            duplicate: false,
-                        },
-                        SimDuration::ZERO,
-                    );
+                    return Attempt {
+                        outcome: Outcome::ConnectionFailed { cause: Cause::Dns },
+                        held: SimDuration::ZERO,
+                        connections: 0,
+                        failed: 0,
+                        failure: Some(Cause::Dns),
+                    };
                 }
                 Lookup::Answer(v) => order_mx(dns.records(d, v), &mut hosts, dice.mx),
             }
         }
     };
     let via_mx = matches!(key.target, QueueTarget::Mx(_));
-    let mut held = SimDuration::ZERO;
-    let mut first_failure = None;
+    let mut a = Attempt {
+        outcome: Outcome::ConnectionFailed {
+            cause: Cause::Refused,
+        },
+        held: SimDuration::ZERO,
+        connections: 0,
+        failed: 0,
+        failure: None,
+    };
     for &to in &hosts[..count] {
+        a.connections += 1;
         match connect(w, key, m, to, via_mx, latency) {
-            Connect::Failed { code, held: h } => {
-                held = held + h;
-                first_failure.get_or_insert(code);
+            Connect::Failed { cause, held } => {
+                a.held = a.held + held;
+                a.failed += 1;
+                a.failure.get_or_insert(cause);
             }
-            Connect::Rejected { code } => return (Outcome::Rejected { code }, held + latency),
+            Connect::Rejected { code } => {
+                a.outcome = Outcome::Rejected { code };
+                a.held = a.held + latency;
+                return a;
+            }
             Connect::Open { tls } => {
-                held = held + latency;
+                a.held = a.held + latency;
                 let p = w.faults.nodes[to.index()].drop_probability();
                 if p > 0.0 {
                     let rng = &mut dice.drops[to.index()];
                     if super::rng::unit(rng) < p {
                         let duplicate = super::rng::unit(rng) < DUPLICATE_SHARE;
-                        return (
-                            Outcome::Deferred {
-                                code: C_DROPPED,
-                                duplicate,
-                            },
-                            held,
-                        );
+                        a.outcome = Outcome::SessionFailed {
+                            cause: Cause::Dropped,
+                            duplicate,
+                        };
+                        return a;
                     }
                 }
-                return (Outcome::Delivered { to, tls, via_mx }, held);
+                a.outcome = Outcome::Delivered { to, tls, via_mx };
+                return a;
             }
         }
     }
-    let code = first_failure.unwrap_or(C_REFUSED);
-    (
-        Outcome::Deferred {
-            code,
-            duplicate: false,
-        },
-        held,
-    )
+    a.outcome = Outcome::ConnectionFailed {
+        cause: a.failure.unwrap_or(Cause::Refused),
+    };
+    a
 }
 
 /// How a session to one host goes, up to the start of the transfer.
@@ -229,8 +228,8 @@ pub enum Connect {
     },
     /// A temporary failure, holding the session for `held`.
     Failed {
-        /// Code index.
-        code: u16,
+        /// Why.
+        cause: Cause,
         /// How long the sender's session was held.
         held: SimDuration,
     },
@@ -262,19 +261,19 @@ pub fn connect(
         || f.blocks(from)
     {
         return Connect::Failed {
-            code: C_REFUSED,
+            cause: Cause::Refused,
             held: SimDuration::ZERO,
         };
     }
     if f.down > 0 {
         return Connect::Failed {
-            code: C_TIMEOUT,
+            cause: Cause::Timeout,
             held: sender.connect_timeout,
         };
     }
     if f.unavailable > 0 {
         return Connect::Failed {
-            code: C_CANNOT,
+            cause: Cause::Unavailable,
             held: latency,
         };
     }
@@ -286,7 +285,7 @@ pub fn connect(
         TlsMode::None => false,
         TlsMode::Required if !offers => {
             return Connect::Failed {
-                code: C_CANNOT,
+                cause: Cause::TlsMissing,
                 held: latency,
             };
         }
@@ -312,7 +311,7 @@ pub fn connect(
         };
         if bad {
             return Connect::Failed {
-                code: C_CERT,
+                cause: Cause::Certificate,
                 held: latency,
             };
         }
@@ -393,11 +392,14 @@ mod tests {
                 tls: false,
                 via_mx: true,
             },
-            Outcome::Deferred {
-                code: 5,
+            Outcome::SessionFailed {
+                cause: Cause::Dropped,
                 duplicate: true,
             },
-            Outcome::Rejected { code: 11 },
+            Outcome::ConnectionFailed {
+                cause: Cause::Certificate,
+            },
+            Outcome::Rejected { code: 25 },
         ] {
             assert_eq!(Outcome::unpack(o.pack()), o);
         }

@@ -6,12 +6,18 @@
 
 use std::collections::VecDeque;
 
+use super::calendar::Calendar;
+use super::codes::{self, Style};
 use super::dns::Dns;
 use super::event::{Event, EventQueue};
 use super::faults::FaultState;
 use super::message::Slab;
+use super::queue::QueueState;
+use rand::Rng;
+
 use super::rng::{self, SimRng};
 use super::routing::{QueueKey, RouteTable};
+use crate::model::retry::Machinery;
 use crate::model::{FaultKind, NodeId, Scenario, Warmup, Workers};
 use crate::sim::observer::{Observer, SampleRow};
 use crate::time::{SimDuration, SimTime};
@@ -33,39 +39,14 @@ pub(crate) struct NodeState {
     pub unknown_code: u16,
     /// Sender-domain rewrite, by domain index (`u16::MAX`: unchanged).
     pub rewrite: Vec<u16>,
+    /// The wording its deferrals are recorded in.
+    pub style: Style,
+    /// Its deferred messages, waiting for their next attempt.
+    pub calendar: Calendar,
 }
 
-/// Whether a delivery queue may open sessions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum QueueMode {
-    /// Sessions up to the limit.
-    Open,
-    /// The destination failed: wait for the retry time without new attempts.
-    Retry,
-    /// One session tries the destination; the rest wait for its result.
-    Probing,
-}
-
-/// Run state of a delivery queue (one per sending node and next hop).
-#[derive(Debug)]
-pub(crate) struct QueueState {
-    /// Identity.
-    pub key: QueueKey,
-    /// Messages waiting, in arrival order.
-    pub msgs: VecDeque<u32>,
-    /// Sessions open.
-    pub active: u32,
-    /// Most sessions at once (the node's `max_connections_per_destination`).
-    pub limit: u32,
-    /// Open, retrying or probing.
-    pub mode: QueueMode,
-    /// Consecutive failed attempts.
-    pub failures: u32,
-    /// Bumped at each deferral so stale retry timers are ignored.
-    pub generation: u32,
-    /// The last deferral code (for alerts and expiry NDR attribution).
-    pub last_code: Option<u16>,
-}
+/// The grid on which messages retried alone under a destination-level policy are released.
+pub(crate) const MESSAGE_RETRY_GRID: SimDuration = SimDuration::from_mins(1);
 
 /// Run state of a connector shared by its queues.
 #[derive(Debug, Default)]
@@ -103,6 +84,7 @@ pub(crate) struct Rngs {
     pub latency: Vec<SimRng>,
     pub direct_latency: SimRng,
     pub ndr: SimRng,
+    pub dsn: SimRng,
 }
 
 impl Rngs {
@@ -120,6 +102,7 @@ impl Rngs {
             latency: per("latency", &mut sc.connectors.iter().map(|c| &c.name)),
             direct_latency: rng::stream(seed, "latency", ""),
             ndr: rng::stream(seed, "ndr", ""),
+            dsn: rng::stream(seed, "delay-dsn", ""),
         }
     }
 }
@@ -196,10 +179,7 @@ impl<'s> Engine<'s> {
     /// samples and fault edges scheduled.
     pub fn new(sc: &'s Scenario, seed: u64) -> Engine<'s> {
         let routes = RouteTable::build(sc);
-        let mut codes: Vec<String> = super::delivery::FIXED_CODES
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let mut codes: Vec<String> = codes::fixed_codes().iter().map(|c| c.to_string()).collect();
         let mut code_of = |text: &str| -> u16 {
             match codes.iter().position(|c| c == text) {
                 Some(i) => i as u16,
@@ -215,6 +195,17 @@ impl<'s> Engine<'s> {
             .iter()
             .map(|n| {
                 let exo = n.kind == crate::model::NodeKind::ExchangeOnline;
+                let calendar = match &n.retry.machinery {
+                    // Postfix's scans run at an arbitrary phase (sources §3.1): seeded per node.
+                    Machinery::Postfix(p) => {
+                        let grid = p.queue_run_delay.0.max(1);
+                        let phase = rng::stream(seed, "scan-phase", &n.name).next_u64() % grid;
+                        Calendar::new(grid, phase)
+                    }
+                    // Messages retried alone are released on a one-minute grid: Exchange's
+                    // timer granularity is not documented; this is the model's assumption.
+                    Machinery::Queue(_) => Calendar::new(MESSAGE_RETRY_GRID.0, 0),
+                };
                 NodeState {
                     limit: match n.workers {
                         Workers::Limited(k) => k,
@@ -242,6 +233,8 @@ impl<'s> Engine<'s> {
                                 .map_or(u16::MAX, |(_, to)| to.0 as u16)
                         })
                         .collect(),
+                    style: Style::of(n.kind),
+                    calendar,
                 }
             })
             .collect();
@@ -262,16 +255,13 @@ impl<'s> Engine<'s> {
                 if let Some(c) = key.connector {
                     connectors[c.index()].queues.push(i as u32);
                 }
-                QueueState {
-                    key: *key,
-                    msgs: VecDeque::new(),
-                    active: 0,
-                    limit: sc.node(key.node).max_connections_per_destination.max(1),
-                    mode: QueueMode::Open,
-                    failures: 0,
-                    generation: 0,
-                    last_code: None,
-                }
+                let node = sc.node(key.node);
+                let limit = node.max_connections_per_destination.max(1);
+                let window = match &node.retry.machinery {
+                    Machinery::Postfix(p) => f64::from(p.initial_destination_concurrency),
+                    Machinery::Queue(_) => f64::from(limit),
+                };
+                QueueState::new(*key, limit, window)
             })
             .collect();
         let horizon = SimTime(0) + sc.duration;
@@ -408,7 +398,11 @@ impl<'s> Engine<'s> {
     pub fn message_state_bytes(&self) -> usize {
         let ids = |q: &VecDeque<u32>| q.capacity() * std::mem::size_of::<u32>();
         self.msgs.allocated_bytes()
-            + self.nodes.iter().map(|n| ids(&n.waiting)).sum::<usize>()
+            + self
+                .nodes
+                .iter()
+                .map(|n| ids(&n.waiting) + n.calendar.allocated_bytes())
+                .sum::<usize>()
             + self.queues.iter().map(|q| ids(&q.msgs)).sum::<usize>()
             + self.events.allocated_bytes()
     }
@@ -450,6 +444,11 @@ impl<'s> Engine<'s> {
                 outcome,
             } => self.on_session_done(queue as usize, msg, outcome),
             Event::RetryDue { queue, generation } => self.on_retry_due(queue as usize, generation),
+            Event::Unthrottle { queue, generation } => {
+                self.on_unthrottle(queue as usize, generation)
+            }
+            Event::ExpiryDue { queue } => self.on_expiry_due(queue as usize),
+            Event::Scan { node } => self.on_scan(node as usize),
             Event::FaultEdge { fault, start } => self.on_fault_edge(fault as usize, start),
             Event::Sample => self.on_sample(),
             Event::WarmupEnd => self.obs.restart_averages(self.now),

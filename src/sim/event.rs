@@ -39,6 +39,25 @@ pub enum Event {
         /// The queue generation it was scheduled for.
         generation: u32,
     },
+    /// A dead destination (Postfix) may be probed again: `minimal_backoff_time` has passed
+    /// since it was declared dead (stale when `generation` has moved on).
+    Unthrottle {
+        /// Delivery queue index.
+        queue: u32,
+        /// The queue generation it was scheduled for.
+        generation: u32,
+    },
+    /// The oldest message of a queue reaches its expiration time (Exchange).
+    ExpiryDue {
+        /// Delivery queue index.
+        queue: u32,
+    },
+    /// A node's deferred messages whose next attempt has come are released (Postfix's
+    /// deferred-queue scan, or per-message retries of a destination-level policy).
+    Scan {
+        /// Node index.
+        node: u32,
+    },
     /// A fault starts (`start`) or ends.
     FaultEdge {
         /// Fault index.

@@ -4,7 +4,7 @@
 use super::engine::{Engine, LogEntry};
 use super::event::Event;
 use super::message::{
-    COUNTED, DELAY_NOTIFIED, IS_NDR, Message, NDR_STREAM, QUARANTINE, SUBMITTED, UNKNOWN,
+    COUNTED, DELAY_DSN, DELAY_NOTIFIED, IS_NDR, Message, NDR_STREAM, QUARANTINE, SUBMITTED, UNKNOWN,
 };
 use super::rng::unit;
 use super::routing::Decision;
@@ -197,7 +197,11 @@ impl Engine<'_> {
         self.msgs.remove(id);
         if m.has(IS_NDR) {
             if m.has(COUNTED) {
-                self.obs.ndr_delivered += 1;
+                if m.has(DELAY_DSN) {
+                    self.obs.dsn_delivered += 1;
+                } else {
+                    self.obs.ndr_delivered += 1;
+                }
             }
             return;
         }
@@ -229,7 +233,11 @@ impl Engine<'_> {
         if m.has(IS_NDR) {
             self.msgs.remove(id);
             if m.has(COUNTED) {
-                self.obs.ndr_dropped += 1;
+                if m.has(DELAY_DSN) {
+                    self.obs.dsn_dropped += 1;
+                } else {
+                    self.obs.ndr_dropped += 1;
+                }
             }
             return;
         }
@@ -272,7 +280,7 @@ impl Engine<'_> {
 
 /// Draws the mailbox location of a recipient of `domain` (`UNKNOWN` for a recipient that exists
 /// nowhere, when `allow_unknown`).
-fn draw_mailbox<R: rand::Rng>(
+pub(crate) fn draw_mailbox<R: rand::Rng>(
     sc: &crate::model::Scenario,
     domain: usize,
     rng: &mut R,

@@ -22,6 +22,9 @@ pub const VIA_MX: u8 = 8;
 pub const TLS_USED: u8 = 16;
 /// Flag: the spam filter at its current node quarantines it when service ends.
 pub const QUARANTINE: u8 = 32;
+/// Flag: this message is a delay notice (a DSN saying the original is still queued); like an
+/// NDR it is never NDR'd itself.
+pub const DELAY_DSN: u8 = 64;
 
 /// One message (one recipient) in flight: 40 bytes.
 #[derive(Clone, Copy, Debug)]

@@ -31,8 +31,15 @@ pub struct NodeCounters {
     pub delivered: u64,
     /// Counted NDRs generated here.
     pub ndr: u64,
-    /// Deferrals of its delivery queues (all messages).
+    /// Message deferrals of its delivery queues (one per message per failed attempt or
+    /// suspended deferral; all messages).
     pub deferrals: u64,
+    /// TCP connections its delivery queues attempted.
+    pub connection_attempts: u64,
+    /// Of those, the ones that failed at the connection, by code index.
+    pub failed_connections: BTreeMap<u16, u64>,
+    /// Messages expired in its queues.
+    pub expired: u64,
     /// Delay DSNs sent.
     pub delay_notices: u64,
     /// Time-series counters (all generated traffic, warm-up included).
@@ -58,8 +65,14 @@ pub struct ConnectorCounters {
     pub attempts: u64,
     /// Sessions that handed the message over.
     pub delivered: u64,
-    /// Deferrals by code index.
+    /// Message deferrals by code index.
     pub deferrals_by_code: BTreeMap<u16, u64>,
+    /// TCP connections attempted.
+    pub connection_attempts: u64,
+    /// Failed connections by code index.
+    pub failed_connections: BTreeMap<u16, u64>,
+    /// Messages expired in its queues.
+    pub expired: u64,
     /// Messages waiting in its queues now.
     pub queued: u64,
     /// Most waiting at once.
@@ -119,6 +132,12 @@ pub struct Observer {
     pub ndr_delivered: u64,
     /// NDRs that failed themselves and were dropped.
     pub ndr_dropped: u64,
+    /// Delay notices sent (for counted messages).
+    pub dsn_sent: u64,
+    /// Delay notices delivered to the original sender.
+    pub dsn_delivered: u64,
+    /// Delay notices that failed themselves and were dropped.
+    pub dsn_dropped: u64,
     /// Deliveries duplicated by a drop after the final dot.
     pub duplicates: u64,
     /// Transfers made in clear because the destination offered no TLS.
@@ -173,6 +192,54 @@ impl Observer {
         let k = &mut self.connectors[c];
         k.queued = k.queued.wrapping_add_signed(delta);
         k.peak_queue = k.peak_queue.max(k.queued);
+    }
+
+    /// Records the connections of one attempt of `node`'s queue (through `connector`, if
+    /// any): `failed` of them failed with `code`.
+    pub fn count_connections(
+        &mut self,
+        node: usize,
+        connector: Option<crate::model::ConnectorId>,
+        connections: u8,
+        failed: u8,
+        code: Option<u16>,
+    ) {
+        let n = &mut self.nodes[node];
+        n.connection_attempts += u64::from(connections);
+        if let (Some(code), true) = (code, failed > 0) {
+            *n.failed_connections.entry(code).or_default() += u64::from(failed);
+        }
+        if let Some(c) = connector {
+            let k = &mut self.connectors[c.index()];
+            k.connection_attempts += u64::from(connections);
+            if let (Some(code), true) = (code, failed > 0) {
+                *k.failed_connections.entry(code).or_default() += u64::from(failed);
+            }
+        }
+    }
+
+    /// Records one message deferral with `code` at `node`'s queue.
+    pub fn count_deferral(
+        &mut self,
+        node: usize,
+        connector: Option<crate::model::ConnectorId>,
+        code: u16,
+    ) {
+        self.nodes[node].deferrals += 1;
+        if let Some(c) = connector {
+            *self.connectors[c.index()]
+                .deferrals_by_code
+                .entry(code)
+                .or_default() += 1;
+        }
+    }
+
+    /// Records one message expired at `node`'s queue.
+    pub fn count_expired(&mut self, node: usize, connector: Option<crate::model::ConnectorId>) {
+        self.nodes[node].expired += 1;
+        if let Some(c) = connector {
+            self.connectors[c.index()].expired += 1;
+        }
     }
 
     /// Restarts the time averages at `now` (end of the warm-up). Peaks restart too.

@@ -1,9 +1,8 @@
 //! `mailflow route`: the path a message would take, hop by hop, decided by the same routing
 //! table and session checks the engine uses, with the faults in force at a given time.
 
-use super::delivery::{
-    self, C_DNS, C_LOOP, C_LOOP_EXO, C_UNKNOWN, C_UNKNOWN_EXO, Connect, FIXED_CODES, World,
-};
+use super::codes::{self, C_LOOP, C_LOOP_EXO, C_UNKNOWN, C_UNKNOWN_EXO, Cause, Style};
+use super::delivery::{self, Connect, World};
 use super::faults::FaultState;
 use super::message::{Message, SUBMITTED, UNKNOWN};
 use super::routing::{Decision, QueueTarget, RouteTable};
@@ -93,13 +92,14 @@ pub fn trace(
                 hops.push(hop(
                     "rejects the unknown recipient (authoritative)".into(),
                     String::new(),
-                    Some(FIXED_CODES[code as usize].into()),
+                    Some(codes::fixed_codes()[code as usize].into()),
                 ));
                 return hops;
             }
             Decision::Queue(q) => q as usize,
         };
         let key = routes.queues[q];
+        let style = Style::of(sc.node(node).kind);
         let (via, tls_text) = match key.connector {
             Some(c) => {
                 let c = sc.connector(c);
@@ -122,7 +122,7 @@ pub fn trace(
                     hops.push(hop(
                         format!("looks up MX of {} ({via})", sc.domain(d).name),
                         tls_text,
-                        Some(FIXED_CODES[C_DNS as usize].into()),
+                        Some(codes::text(style, Cause::Dns).into()),
                     ));
                     return hops;
                 }
@@ -157,10 +157,10 @@ pub fn trace(
                     next = Some((*to, mx_text.clone(), tls));
                     break;
                 }
-                Connect::Failed { code, .. } => failures.push(format!(
+                Connect::Failed { cause, .. } => failures.push(format!(
                     "{}: {}",
                     sc.node(*to).name,
-                    FIXED_CODES[code as usize]
+                    codes::text(style, cause)
                 )),
                 Connect::Rejected { code } => {
                     hops.push(hop(
@@ -169,7 +169,7 @@ pub fn trace(
                         Some(format!(
                             "{} rejects: {}",
                             sc.node(*to).name,
-                            FIXED_CODES[code as usize]
+                            codes::fixed_codes()[code as usize]
                         )),
                     ));
                     return hops;
@@ -210,7 +210,7 @@ pub fn trace(
                         node: sc.node(node).name.clone(),
                         action: format!("hop count {} reached", m.hops),
                         detail: String::new(),
-                        failure: Some(FIXED_CODES[code as usize].into()),
+                        failure: Some(codes::fixed_codes()[code as usize].into()),
                     });
                     return hops;
                 }

@@ -384,11 +384,13 @@ def sim_metrics(report, meta):
             m.update(lat_metrics(w, []))
             continue
         lat = tr.get("latency_s", {})
-        m.update({
-            f"{w}_n": tr.get("delivered", NAN),
-            **{f"{w}_{s}_s": lat[s] if isnum(lat.get(s)) else NAN
-               for s in ("mean", "p50", "p95", "max")},
-        })
+        n = tr.get("delivered", NAN)
+        m[f"{w}_n"] = n
+        for s in ("mean", "p50", "p95", "max"):
+            if n == 0:  # nothing delivered: no latency (mailflow writes 0)
+                m[f"{w}_{s}_s"] = math.inf if s != "mean" else NAN
+            else:
+                m[f"{w}_{s}_s"] = lat[s] if isnum(lat.get(s)) else NAN
     keys["latency"] = "traffic.<window>.latency_s.{mean,p50,p95,max}"
     series = {"queue": q}
     return m, series, keys

@@ -142,8 +142,7 @@ fn traced_paths(ctx: &mut Ctx, s: &Scenario) {
 }
 
 fn fix_for(failure: &str, s: &Scenario, node: &str) -> String {
-    let key = codes::key(failure.rsplit(": ").next().unwrap_or(failure)).to_string();
-    let fix = codes::cause_and_fix(&key).1;
+    let fix = crate::sim::advice::for_code(failure.rsplit(": ").next().unwrap_or(failure)).1;
     if fix.is_empty() {
         return format!("check the route with `mailflow route` from `{node}`");
     }

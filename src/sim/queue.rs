@@ -1,0 +1,81 @@
+//! Run state of delivery queues: one per sending node and next hop, with the state the
+//! sender's retry machinery keeps about the destination.
+
+use std::collections::VecDeque;
+
+use super::routing::QueueKey;
+use crate::time::SimTime;
+
+/// Whether a delivery queue may open sessions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum QueueMode {
+    /// Sessions up to the concurrency limit.
+    Open,
+    /// The destination failed (destination-level policy): wait for the retry time.
+    Retry,
+    /// One session tries the destination; the rest wait for its result.
+    Probing,
+    /// Postfix declared the destination dead: no session until `minimal_backoff_time` has
+    /// passed; its messages are deferred without a connection ("delivery temporarily
+    /// suspended").
+    Dead,
+}
+
+/// Run state of a delivery queue.
+#[derive(Debug)]
+pub(crate) struct QueueState {
+    /// Identity.
+    pub key: QueueKey,
+    /// Messages to attempt, in order (Postfix: its active queue's entries for the destination).
+    pub msgs: VecDeque<u32>,
+    /// Messages of this queue held in the node's calendar, waiting for their next attempt.
+    pub deferred: u32,
+    /// Sessions open.
+    pub active: u32,
+    /// Most sessions at once (the node's `max_connections_per_destination`).
+    pub limit: u32,
+    /// Open, retrying, probing or dead.
+    pub mode: QueueMode,
+    /// Consecutive failed attempts (destination-level schedule step).
+    pub failures: u32,
+    /// Bumped at each state change so stale timers are ignored.
+    pub generation: u32,
+    /// The last deferral code (for alerts, suspended deferrals and expiry attribution).
+    pub last_code: Option<u16>,
+    /// Postfix's concurrency window (slow start from `initial_destination_concurrency`).
+    pub window: f64,
+    /// Postfix's failed pseudo-cohorts since the last success.
+    pub fail_cohorts: f64,
+    /// When the pending expiry check of the queue's oldest message fires (`NEVER`: none).
+    pub expiry_at: SimTime,
+}
+
+impl QueueState {
+    /// A fresh, open queue.
+    pub(crate) fn new(key: QueueKey, limit: u32, window: f64) -> QueueState {
+        QueueState {
+            key,
+            msgs: VecDeque::new(),
+            deferred: 0,
+            active: 0,
+            limit,
+            mode: QueueMode::Open,
+            failures: 0,
+            generation: 0,
+            last_code: None,
+            window,
+            fail_cohorts: 0.0,
+            expiry_at: SimTime::NEVER,
+        }
+    }
+
+    /// Sessions the queue may have open now: the limit, and Postfix's window.
+    pub(crate) fn concurrency(&self) -> u32 {
+        (self.window.floor() as u32).clamp(1, self.limit.max(1))
+    }
+
+    /// Messages waiting: to attempt now, or deferred.
+    pub(crate) fn waiting(&self) -> u64 {
+        self.msgs.len() as u64 + u64::from(self.deferred)
+    }
+}

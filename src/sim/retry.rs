@@ -1,0 +1,405 @@
+//! Each sender's retry machinery, as the contract's "Retry policies" describe it (sources §1.1,
+//! §2.1, §3.1–3.2, §4.1; measured against a real Postfix in conformance/postfix/):
+//!
+//! - Postfix: every failure defers the message alone, to `now + clamp(age,
+//!   minimal_backoff_time, maximal_backoff_time)`, released at the next deferred-queue scan.
+//!   Connection failures feed the destination's concurrency window; a whole failed
+//!   pseudo-cohort declares it dead, its queued messages are deferred without a connection,
+//!   and it is probed again after `minimal_backoff_time` with slow start. A message expires at
+//!   its first failed attempt (or suspended deferral) after `maximal_queue_lifetime`.
+//! - Destination-level (Exchange, RFC 5321, explicit): a connection failure puts the queue in
+//!   retry on its schedule; a session failure retries that message alone after
+//!   `message_retry_interval` while the queue keeps delivering. Exchange expires a message at
+//!   its own expiration time; the others at the queue's retry checks.
+
+use super::engine::Engine;
+use super::event::Event;
+use super::message::{COUNTED, DELAY_DSN, DELAY_NOTIFIED, IS_NDR, Message, NDR_STREAM, SUBMITTED};
+use super::observer::AlertCounter;
+use super::queue::QueueMode;
+use crate::model::retry::{ExpiryCheck, Machinery};
+use crate::time::SimTime;
+
+/// Size of a delay notice, bytes (a short DSN; the model's assumption, as for NDRs).
+const DSN_SIZE: u32 = 10_000;
+
+impl Engine<'_> {
+    /// The destination answered: a delivery (`delivered`) or a refusal or a failure after the
+    /// connection. Postfix resets its failed cohorts and, for a delivery, widens the window
+    /// by one per pseudo-cohort; a destination-level queue that was probing opens.
+    pub(crate) fn destination_ok(&mut self, q: usize, delivered: bool) {
+        let node = self.queues[q].key.node.index();
+        let qs = &mut self.queues[q];
+        match &self.sc.nodes[node].retry.machinery {
+            Machinery::Postfix(_) => {
+                qs.fail_cohorts = 0.0;
+                if delivered {
+                    qs.window = (qs.window + 1.0 / qs.window).min(f64::from(qs.limit));
+                }
+            }
+            Machinery::Queue(_) => {
+                if qs.mode == QueueMode::Probing {
+                    qs.mode = QueueMode::Open;
+                }
+                qs.failures = 0;
+            }
+        }
+    }
+
+    /// Every host of the attempt failed at the connection: the destination's business.
+    pub(crate) fn connection_failed(&mut self, q: usize, id: u32, code: u16) {
+        let node = self.queues[q].key.node.index();
+        self.queues[q].last_code = Some(code);
+        match &self.sc.nodes[node].retry.machinery {
+            Machinery::Postfix(p) => {
+                let limit = p.failed_cohort_limit;
+                let qs = &mut self.queues[q];
+                qs.fail_cohorts += 1.0 / qs.window;
+                qs.window = (qs.window - 1.0 / qs.window).max(1.0);
+                let dead = qs.fail_cohorts >= limit && qs.mode != QueueMode::Dead;
+                self.defer_message(q, id, code);
+                if dead {
+                    self.throttle(q);
+                }
+            }
+            Machinery::Queue(s) => {
+                let exact = s.expiry == ExpiryCheck::Exact;
+                self.count_deferral(q, code);
+                if exact && self.expired(node, id) {
+                    self.expire(q, id);
+                } else {
+                    self.queues[q].msgs.push_front(id);
+                    self.ensure_expiry_check_for(q, id);
+                }
+                self.enter_retry(q);
+            }
+        }
+    }
+
+    /// The session failed after the connection: the message is retried alone.
+    pub(crate) fn message_failed(&mut self, q: usize, id: u32, code: u16) {
+        let node = self.queues[q].key.node.index();
+        self.queues[q].last_code = Some(code);
+        match &self.sc.nodes[node].retry.machinery {
+            Machinery::Postfix(_) => self.defer_message(q, id, code),
+            Machinery::Queue(s) => {
+                let wait = s.message_retry_interval;
+                self.count_deferral(q, code);
+                self.hold(q, id, self.now + wait);
+            }
+        }
+    }
+
+    /// Counts one message deferral (what `grep -c status=deferred` counts) and its alert.
+    fn count_deferral(&mut self, q: usize, code: u16) {
+        let key = self.queues[q].key;
+        self.obs
+            .count_deferral(key.node.index(), key.connector, code);
+        self.note_alert(q, code);
+    }
+
+    /// Postfix defers one message: it expires if its lifetime has passed, else it waits for
+    /// `now + clamp(age, minimal_backoff_time, maximal_backoff_time)`.
+    pub(crate) fn defer_message(&mut self, q: usize, id: u32, code: u16) {
+        let node = self.queues[q].key.node.index();
+        self.count_deferral(q, code);
+        if self.expired(node, id) {
+            self.expire(q, id);
+            return;
+        }
+        let Machinery::Postfix(p) = &self.sc.nodes[node].retry.machinery else {
+            return;
+        };
+        let age = self.now.since(self.msgs.get(id).node_arrival);
+        let wait = age.clamp(p.minimal_backoff_time, p.maximal_backoff_time);
+        self.hold(q, id, self.now + wait);
+    }
+
+    /// Puts message `id` of queue `q` in its node's calendar until `due`.
+    fn hold(&mut self, q: usize, id: u32, due: SimTime) {
+        let node = self.queues[q].key.node.index();
+        self.queues[q].deferred += 1;
+        if let Some(at) = self.nodes[node].calendar.insert(due, q as u32, id) {
+            self.events.schedule(at, Event::Scan { node: node as u32 });
+        }
+    }
+
+    /// Postfix declares the destination dead: its queued messages are deferred without a
+    /// connection, and it is probed again after `minimal_backoff_time`.
+    fn throttle(&mut self, q: usize) {
+        let node = self.queues[q].key.node.index();
+        let Machinery::Postfix(p) = &self.sc.nodes[node].retry.machinery else {
+            return;
+        };
+        let at = self.now + p.minimal_backoff_time;
+        let qs = &mut self.queues[q];
+        qs.mode = QueueMode::Dead;
+        qs.generation = qs.generation.wrapping_add(1);
+        let generation = qs.generation;
+        self.events.schedule(
+            at,
+            Event::Unthrottle {
+                queue: q as u32,
+                generation,
+            },
+        );
+        let code = self.queues[q].last_code.unwrap_or(0);
+        while let Some(id) = self.queues[q].msgs.pop_front() {
+            self.defer_message(q, id, code);
+        }
+    }
+
+    /// `minimal_backoff_time` after a destination was declared dead: it may be tried again,
+    /// starting at `initial_destination_concurrency`.
+    pub(crate) fn on_unthrottle(&mut self, q: usize, generation: u32) {
+        let node = self.queues[q].key.node.index();
+        let Machinery::Postfix(p) = &self.sc.nodes[node].retry.machinery else {
+            return;
+        };
+        let qs = &mut self.queues[q];
+        if qs.generation != generation || qs.mode != QueueMode::Dead {
+            return;
+        }
+        qs.mode = QueueMode::Open;
+        qs.window = f64::from(p.initial_destination_concurrency).min(f64::from(qs.limit));
+        qs.fail_cohorts = 0.0;
+        self.pump(q);
+    }
+
+    /// A node's scan: deferred messages whose next attempt has come go back to their queues
+    /// (a message of a destination still dead is deferred again at once).
+    pub(crate) fn on_scan(&mut self, node: usize) {
+        let (due, next) = self.nodes[node].calendar.take_due(self.now);
+        if let Some(at) = next {
+            self.events.schedule(at, Event::Scan { node: node as u32 });
+        }
+        let mut touched: Vec<u32> = Vec::new();
+        for (q, id) in due {
+            let qi = q as usize;
+            self.queues[qi].deferred -= 1;
+            if self.queues[qi].mode == QueueMode::Dead {
+                let code = self.queues[qi].last_code.unwrap_or(0);
+                self.defer_message(qi, id, code);
+                continue;
+            }
+            self.queues[qi].msgs.push_back(id);
+            self.ensure_expiry_check_for(qi, id);
+            if touched.last() != Some(&q) && !touched.contains(&q) {
+                touched.push(q);
+            }
+        }
+        for q in touched {
+            self.pump(q as usize);
+        }
+    }
+
+    /// A destination-level queue goes into retry after a connection failure (unless it already
+    /// waits), to be tried again after its schedule's wait.
+    fn enter_retry(&mut self, q: usize) {
+        if self.queues[q].mode == QueueMode::Retry {
+            return;
+        }
+        let node = self.queues[q].key.node.index();
+        let Machinery::Queue(s) = &self.sc.nodes[node].retry.machinery else {
+            return;
+        };
+        let qs = &mut self.queues[q];
+        qs.mode = QueueMode::Retry;
+        qs.failures += 1;
+        qs.generation = qs.generation.wrapping_add(1);
+        let at = self.now + s.schedule.wait_after(qs.failures);
+        let generation = qs.generation;
+        self.events.schedule(
+            at,
+            Event::RetryDue {
+                queue: q as u32,
+                generation,
+            },
+        );
+    }
+
+    /// A queue's retry time: its messages are checked (expiry where the policy checks it
+    /// here, delay notices), then one session probes the destination.
+    pub(crate) fn on_retry_due(&mut self, q: usize, generation: u32) {
+        if self.queues[q].generation != generation || self.queues[q].mode != QueueMode::Retry {
+            return;
+        }
+        self.check_queue(q);
+        if self.queues[q].msgs.is_empty() {
+            let qs = &mut self.queues[q];
+            qs.mode = QueueMode::Open;
+            qs.failures = 0;
+            return;
+        }
+        self.queues[q].mode = QueueMode::Probing;
+        match self.next_to_send(q) {
+            Some(id) => self.start_session(q, id),
+            None => self.queues[q].mode = QueueMode::Open,
+        }
+    }
+
+    /// The queue check at a retry time: expired messages are NDR'd (where the policy checks
+    /// expiry at retries), delay notices sent.
+    fn check_queue(&mut self, q: usize) {
+        let node = self.queues[q].key.node.index();
+        let policy = &self.sc.nodes[node].retry;
+        let at_retry =
+            matches!(&policy.machinery, Machinery::Queue(s) if s.expiry == ExpiryCheck::AtRetry);
+        let notice = policy.delay_notice.is_some();
+        if !at_retry && !notice {
+            return;
+        }
+        let mut i = 0;
+        while i < self.queues[q].msgs.len() {
+            let id = self.queues[q].msgs[i];
+            if at_retry && self.expired(node, id) {
+                self.queues[q].msgs.remove(i);
+                self.expire(q, id);
+                continue;
+            }
+            if notice {
+                self.maybe_notify_delay(node, id);
+            }
+            i += 1;
+        }
+    }
+
+    /// Whether message `id` at `node` has outlived its lifetime there.
+    pub(crate) fn expired(&self, node: usize, id: u32) -> bool {
+        let m = self.msgs.get(id);
+        let life = self.sc.nodes[node].retry.lifetime(m.has(IS_NDR));
+        self.now.since(m.node_arrival) >= life
+    }
+
+    /// Under an Exchange policy, makes sure an expiry check is pending for the queue's oldest
+    /// message.
+    pub(crate) fn ensure_expiry_check(&mut self, q: usize) {
+        if let Some(&front) = self.queues[q].msgs.front() {
+            self.ensure_expiry_check_for(q, front);
+        }
+    }
+
+    /// Under an Exchange policy, makes sure an expiry check is pending no later than message
+    /// `id`'s expiration time.
+    fn ensure_expiry_check_for(&mut self, q: usize, id: u32) {
+        let node = self.queues[q].key.node.index();
+        let policy = &self.sc.nodes[node].retry;
+        if !matches!(&policy.machinery, Machinery::Queue(s) if s.expiry == ExpiryCheck::Exact) {
+            return;
+        }
+        let m = self.msgs.get(id);
+        let at = m.node_arrival + policy.lifetime(m.has(IS_NDR));
+        if at < self.queues[q].expiry_at {
+            self.queues[q].expiry_at = at;
+            self.events
+                .schedule(at.max(self.now), Event::ExpiryDue { queue: q as u32 });
+        }
+    }
+
+    /// An expiry check: queued messages whose expiration time has come are returned as NDRs
+    /// (Exchange: at the message's own expiration time, whatever the queue's retry time).
+    pub(crate) fn on_expiry_due(&mut self, q: usize) {
+        if self.now < self.queues[q].expiry_at {
+            return;
+        }
+        self.queues[q].expiry_at = SimTime::NEVER;
+        let node = self.queues[q].key.node.index();
+        let i = 0;
+        let mut earliest: Option<u32> = None;
+        // Messages are in arrival order except those put back at the front after a failed
+        // attempt, which are older: stop at the first one that has not expired.
+        while i < self.queues[q].msgs.len() {
+            let id = self.queues[q].msgs[i];
+            if self.expired(node, id) {
+                self.queues[q].msgs.remove(i);
+                self.expire(q, id);
+                continue;
+            }
+            earliest = Some(id);
+            break;
+        }
+        if let Some(id) = earliest {
+            self.ensure_expiry_check_for(q, id);
+        }
+    }
+
+    /// Returns a waiting message of queue `q` as an NDR because its lifetime passed.
+    pub(crate) fn expire(&mut self, q: usize, id: u32) {
+        self.count_waiting(q, -1);
+        let key = self.queues[q].key;
+        let node = key.node.index();
+        self.obs.count_expired(node, key.connector);
+        if let Some(c) = key.connector {
+            self.obs.connectors[c.index()].ndr += 1;
+        }
+        if let Some(code) = self.queues[q].last_code
+            && let Some(a) = self.obs.alerts.get_mut(&(q as u32, code))
+            && !self.msgs.get(id).has(IS_NDR)
+        {
+            a.ndr += 1;
+        }
+        let code = self.nodes[node].expiry_code;
+        self.ndr(node, id, code);
+    }
+
+    /// Sends a delay notice for message `id` queued at `node` once it has waited past the
+    /// policy's notice age (Exchange Server's `DelayNotificationTimeout`, 4 h): a real message
+    /// to the sender, routed like an NDR, never NDR'd itself.
+    pub(crate) fn maybe_notify_delay(&mut self, node: usize, id: u32) {
+        let Some(notice) = self.sc.nodes[node].retry.delay_notice else {
+            return;
+        };
+        let m = *self.msgs.get(id);
+        if m.has(DELAY_NOTIFIED) || m.has(IS_NDR) || self.now.since(m.node_arrival) < notice {
+            return;
+        }
+        self.msgs.get_mut(id).flags |= DELAY_NOTIFIED;
+        if m.has(COUNTED) {
+            self.obs.nodes[node].delay_notices += 1;
+            self.obs.dsn_sent += 1;
+        }
+        let back = m.sender_domain as usize;
+        let location = super::hop::draw_mailbox(self.sc, back, &mut self.rng.dsn, false);
+        let dsn = self.msgs.insert(Message {
+            created: self.now,
+            node_arrival: self.now,
+            size: DSN_SIZE,
+            tags: 0,
+            rcpt_domain: m.sender_domain,
+            sender_domain: m.rcpt_domain,
+            location,
+            prev: SUBMITTED,
+            stream: NDR_STREAM,
+            hops: 0,
+            flags: IS_NDR | DELAY_DSN | (m.flags & COUNTED),
+        });
+        self.route(node, dsn);
+    }
+
+    /// Records a deferral of queue `q` with `code` for the mail-flow-intelligence alerts.
+    pub(crate) fn note_alert(&mut self, q: usize, code: u16) {
+        let now = self.now;
+        let qs = &self.queues[q];
+        let queued = qs.waiting() + u64::from(qs.active);
+        let oldest = qs
+            .msgs
+            .front()
+            .map_or(0, |&m| now.since(self.msgs.get(m).node_arrival).0);
+        let a = self
+            .obs
+            .alerts
+            .entry((q as u32, code))
+            .or_insert(AlertCounter {
+                first: now,
+                last: now,
+                count: 0,
+                peak_queued: 0,
+                oldest_age: 0,
+                ndr: 0,
+            });
+        a.last = now;
+        a.count += 1;
+        a.peak_queued = a.peak_queued.max(queued);
+        a.oldest_age = a.oldest_age.max(oldest);
+    }
+}
