@@ -74,8 +74,11 @@ fn explicit_retry_policies_and_presets() {
     );
     let s = ok(&text).scenario;
     let r = &s.node(s.node_by_name("onprem").unwrap()).retry;
+    let crate::model::retry::Machinery::Queue(q) = &r.machinery else {
+        panic!("an explicit policy is a destination-level policy");
+    };
     assert_eq!(
-        r.schedule,
+        q.schedule,
         RetrySchedule::Fixed {
             steps: vec![SimDuration::from_mins(1), SimDuration::from_mins(5)],
             then: SimDuration::from_hours(1)

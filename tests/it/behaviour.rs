@@ -129,6 +129,9 @@ fn postfix_waits_the_message_age_clamped_to_300_4000s_on_300s_queue_runs() {
     let sc = load(&yaml);
     let (_, log) = run_logged(&sc, 1, &[(0, SimDuration::ZERO)]);
     let f = failures(&log);
+    assert!(f.len() >= 12, "{} attempts", f.len());
+    // Every later attempt is on the deferred-queue scan grid (300 s, at the node's phase).
+    let scan = f[1].0.as_secs_f64();
     for w in f.windows(2).take(12) {
         let (t0, t1) = (w[0].0.as_secs_f64(), w[1].0.as_secs_f64());
         let wait = t0.clamp(300.0, 4000.0); // the message was created at ~0: age = t0
@@ -136,7 +139,8 @@ fn postfix_waits_the_message_age_clamped_to_300_4000s_on_300s_queue_runs() {
             t1 - t0 >= wait - 1.0 && t1 - t0 < wait + 300.0 + 1.0,
             "{t0} → {t1}, wait {wait}"
         );
-        assert!((t1 % 300.0) < 1.0, "attempts on queue runs: {t1}");
+        let off = (t1 - scan).rem_euclid(300.0);
+        assert!(!(1.0..=299.0).contains(&off), "attempts on queue runs: {t1}");
     }
 }
 
@@ -223,9 +227,10 @@ fn each_fault_kind_defers_with_its_documented_code_only_inside_its_window() {
             format!("{{kind: certificate_mismatch, node: onprem, {window}}}"),
             "450 4.7.320",
         ),
+        // The MX lookup fails at the internet's senders, who write Postfix's 4.4.3.
         (
             format!("{{kind: dns_failure, domain: contoso.com, {window}}}"),
-            "450 4.4.312",
+            "4.4.3",
         ),
     ];
     for (fault, code) in cases {
@@ -244,7 +249,7 @@ fn each_fault_kind_defers_with_its_documented_code_only_inside_its_window() {
             let h = t.as_secs_f64() / 3600.0;
             assert!((4.0..8.01).contains(&h), "{fault}: deferral at {h:.3} h");
         }
-        if code != "450 4.4.312" {
+        if code != "4.4.3" {
             let c = &s.connectors["eop-to-onprem"];
             assert!(
                 c.deferrals_by_code.contains_key(code),
@@ -491,7 +496,12 @@ traffic:
     });
     let h = trace(&down, n("internet"), d, Some(n("onprem")), SimTime::ZERO);
     assert_eq!(names(&h), ["internet", "backup", "onprem"], "{h:?}");
-    assert!(h[0].detail.contains("450 4.4.315"), "{h:?}");
+    // The internet's sender writes Postfix's wording for the timed-out first MX.
+    assert!(
+        h[0].detail
+            .contains("4.4.1 connect to host: Connection timed out"),
+        "{h:?}"
+    );
     // (3) the rule routes tagged mail (10%) via the rule-scoped connector. With cloud mailboxes
     // it would loop eop → dlp → onprem → MX eop → dlp…, so every mailbox is on-prem here.
     let onprem_only = yaml

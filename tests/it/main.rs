@@ -10,6 +10,7 @@ mod common;
 mod docs;
 mod fidelity;
 mod layers;
+mod queues;
 mod reports;
 mod robustness;
 mod scale;

@@ -50,7 +50,7 @@ pf() { postfix -c "$ETC" "$@"; }
 
 stop() {
     local pid
-    pid=$(tr -dc 0-9 < "$SPOOL/pid/master.pid" 2>/dev/null || true)
+    pid=$( { tr -dc 0-9 < "$SPOOL/pid/master.pid"; } 2>/dev/null || true)
     pf stop >/dev/null 2>&1 || true
     [[ -n $pid ]] || return 0
     for _ in $(seq 150); do

@@ -7,7 +7,7 @@
 
 Both modes submit a non-homogeneous Poisson load whose rate is piecewise constant:
   piecewise  real time: 5 segments of 4 min (2, 6, 3, 10, 1 msg/s), ~5,300 messages, ~21 min
-  day        a simulated 24 h day with an hourly profile (8,000 messages), Postfix's clock
+  day        a simulated 24 h day with an hourly profile (12,000 messages), Postfix's clock
              sped up 60x by libfaketime, so the day takes 24 min of real time; arrivals are
              scheduled on the simulated clock and submitted at simulated_time / 60 real seconds
 Every message has a sender from one of several domains, 1-3 recipients (weights 0.6/0.3/0.1) in
@@ -49,7 +49,7 @@ PIECEWISE = [  # (start_s, end_s, rate per second)
 # Hourly multipliers of a business day (mean 1.0 over the 24 h).
 DAY_SHAPE = [0.2, 0.15, 0.12, 0.12, 0.15, 0.25, 0.5, 1.0, 1.7, 2.1, 2.2, 2.0,
              1.6, 1.9, 2.1, 2.0, 1.7, 1.3, 0.9, 0.7, 0.55, 0.45, 0.35, 0.28]
-DAY_MESSAGES = 8000
+DAY_MESSAGES = 12000
 SPEED = 60
 
 
@@ -279,6 +279,7 @@ def store(a, segments, speed, rows, late, start_real, clock, year):
         "messages_per_session": {"uniform": list(SESSION_LEN)},
         "log_start": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(
             clock["fake_midnight_epoch"] if clock else start_real)),
+        "log_start_epoch": round(clock["fake_midnight_epoch"] if clock else start_real, 3),
         "clock_speed": speed,
         "max_submit_lag_s": round(late * speed, 3),
         "max_submit_lag_note": "in schedule seconds (simulated for `day`)",
@@ -294,6 +295,11 @@ def store(a, segments, speed, rows, late, start_real, clock, year):
             "library": "libfaketime (Debian package faketime), FAKETIME='@<start> x60', "
                        "FAKETIME_DONT_RESET=1, shared start time via the faketime wrapper",
             "fake_start": a.fake_start,
+            "before_log_start": (
+                "lines before log_start are Postfix starting and the clock calibration "
+                "(messages from clock@probe.example); the very first line (postfix-script) "
+                "carries the real time, because postfix-script logs before the daemons run"),
+            "delays": "delay= and delays= are in fake seconds too (60x the real transfer time)",
         }
     with open(os.path.join(dest, "truth.json"), "w") as f:
         json.dump(truth, f, indent=2)
