@@ -154,7 +154,6 @@ def run(a):
     segments = day_segments() if a.mode == "day" else PIECEWISE
     if a.quick:  # smoke test: the same profile, 1/20 of the length (and of the messages)
         segments = [(s / 20, e / 20, r) for s, e, r in segments]
-    horizon = segments[-1][1]
     rng = random.Random(a.seed)
     times = list(arrivals(rng, segments))
     stop = threading.Event()

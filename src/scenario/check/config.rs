@@ -9,7 +9,7 @@ use crate::scenario::build::{entry_path, named_path};
 use crate::scenario::context::Ctx;
 use crate::scenario::values::at;
 use crate::sim::SimTime;
-use crate::sim::codes;
+use crate::sim::codes::{self, Cause, Style};
 use crate::sim::trace::trace;
 
 /// Reports every configuration problem that would defer or refuse mail with no fault active.
@@ -35,7 +35,7 @@ fn connector_checks(ctx: &mut Ctx, s: &Scenario) {
                     "`{}`'s firewall does not allow `{from_name}`: every session of connector `{}` is refused ({})",
                     dest.name,
                     c.name,
-                    codes::CONNECTION_REFUSED
+                    codes::text(Style::of(s.node(c.from).kind), Cause::Refused)
                 ),
                 Some(format!("add `{from_name}` to `nodes.{}.firewall.allow`", dest.name)),
             );
@@ -48,7 +48,7 @@ fn connector_checks(ctx: &mut Ctx, s: &Scenario) {
                     "connector `{}` requires TLS but `{}` has no certificate, so it offers no STARTTLS ({})",
                     c.name,
                     dest.name,
-                    codes::CANNOT_CONNECT
+                    codes::text(Style::of(s.node(c.from).kind), Cause::TlsMissing)
                 ),
                 Some(format!(
                     "give `{}` a `certificate: {{subject: …, issuer: …}}`, or set the connector's `tls.mode: opportunistic`",
@@ -69,24 +69,22 @@ fn expiring_certificates(ctx: &mut Ctx, s: &Scenario) {
         if not_after >= end {
             continue;
         }
-        let validating: Vec<&str> = s
+        let validating: Vec<String> = s
             .connectors
             .iter()
             .filter(|c| c.to == ConnectorTarget::Node(crate::model::NodeId::from_index(i)))
             .filter(|c| c.tls.validate != TlsValidate::None && c.tls.mode != TlsMode::None)
-            .map(|c| c.name.as_str())
+            .map(|c| {
+                let code = codes::text(Style::of(s.node(c.from).kind), Cause::Certificate);
+                format!("`{}` ({})", c.name, codes::key(code))
+            })
             .collect();
         let effect = if validating.is_empty() {
             "no connector validates it, so mail still flows".to_string()
         } else {
             format!(
-                "connector(s) {} will defer with {} from then on",
-                validating
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                codes::CERTIFICATE_FAILED
+                "connector(s) {} will defer from then on (certificate validation failed)",
+                validating.join(", ")
             )
         };
         ctx.warn(
