@@ -15,14 +15,17 @@ pub mod traffic;
 pub use dist::Dist;
 pub use fault::{Fault, FaultKind};
 pub use ids::{ConnectorId, DomainId, NodeId, RuleId, StreamId, TagId};
-pub use node::{AcceptFrom, AcceptedKind, Certificate, Node, NodeKind, SpamFilter, Workers};
+pub use node::{
+    AcceptFrom, AcceptedKind, BackPressure, Certificate, Inbound, Link, Node, NodeKind, SpamFilter,
+    Workers,
+};
 pub use retry::{RetryPolicy, RetrySchedule};
 pub use routing::{
     Connector, ConnectorTarget, Domain, DomainPattern, MxRecord, Rule, RuleWhen, Tls, TlsMode,
     TlsValidate,
 };
 pub use topology::Topology;
-pub use traffic::{Profile, TrafficStream};
+pub use traffic::{Profile, Recipients, TrafficStream};
 
 use crate::time::SimDuration;
 

@@ -8,6 +8,7 @@
 //! configuration warnings, the size estimate and the offered load.
 
 mod build;
+mod capacity;
 pub mod check;
 mod context;
 mod domains;

@@ -62,6 +62,67 @@ impl NodeKind {
         }
     }
 
+    /// Default receive-side limits: Exchange Server's receive connector and back pressure
+    /// (sources §2.2, §2.5: `MaxInboundConnection` 5000, back pressure on; the default receive
+    /// connector has no per-source limit), Postfix's `default_process_limit` 100 smtpd
+    /// processes, `smtpd_client_connection_count_limit` 50, `smtpd_recipient_limit` 1000 and
+    /// `in_flow_delay` 1 s for gateways and other MTAs (sources §3.2; `postconf -d` of
+    /// Postfix 3.7.11), Exchange Online's 200 recipients per message from one domain
+    /// (sources §1.4); the internet: no limits.
+    pub fn default_inbound(self) -> Inbound {
+        match self {
+            NodeKind::Internet => Inbound::default(),
+            NodeKind::ExchangeOnline => Inbound {
+                max_recipients_per_message: Some(200),
+                ..Inbound::default()
+            },
+            NodeKind::ExchangeServer => Inbound {
+                max_connections: Some(5_000),
+                max_connections_per_source: None,
+                max_recipients_per_message: Some(5_000),
+                back_pressure: Some(BackPressure::exchange()),
+                in_flow_delay: None,
+            },
+            NodeKind::Gateway | NodeKind::Smtp => Inbound {
+                max_connections: Some(100),
+                max_connections_per_source: Some(50),
+                max_recipients_per_message: Some(1_000),
+                back_pressure: None,
+                in_flow_delay: Some(SimDuration::from_secs(1)),
+            },
+        }
+    }
+
+    /// Default network path of outgoing sessions: 20 ms round trip and 100 Mbit/s per session.
+    /// No source gives these; they are this model's assumption for a regional internet path
+    /// (set `rtt`/`bandwidth` on the node or the connector for yours).
+    pub fn default_link(self) -> Link {
+        Link {
+            rtt: SimDuration::from_millis(20),
+            bandwidth: 12_500_000.0,
+        }
+    }
+
+    /// Default messages per outgoing connection: Exchange's `SmtpMaxMessagesPerConnection` 20
+    /// (sources §2.2); Postfix reuses a cached connection while the destination has mail
+    /// (`smtp_connection_cache_on_demand`, `smtp_connection_reuse_count_limit` 0), so
+    /// unlimited here.
+    pub fn default_max_messages_per_connection(self) -> u32 {
+        match self {
+            NodeKind::ExchangeOnline | NodeKind::ExchangeServer => 20,
+            NodeKind::Internet | NodeKind::Gateway | NodeKind::Smtp => u32::MAX,
+        }
+    }
+
+    /// Default recipients per delivery: Postfix's `default_destination_recipient_limit` 50
+    /// (sources §3.2) for MTAs; Exchange sends a message's recipients for one next hop together.
+    pub fn default_recipients_per_delivery(self) -> u32 {
+        match self {
+            NodeKind::ExchangeOnline | NodeKind::ExchangeServer => u32::MAX,
+            NodeKind::Internet | NodeKind::Gateway | NodeKind::Smtp => 50,
+        }
+    }
+
     /// Name of the default retry preset.
     pub fn default_retry(self) -> &'static str {
         match self {
@@ -140,6 +201,67 @@ pub struct AcceptFrom {
     pub require_tls: bool,
 }
 
+/// Back pressure of an Exchange Server's transport: submission-queue thresholds with
+/// hysteresis, tarpitting, then `452 4.3.1` refusals (sources §2.5).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackPressure {
+    /// Waiting messages at which the level rises from normal to medium (9999).
+    pub low_to_medium: u64,
+    /// Waiting messages at which it rises from medium to high (15000).
+    pub medium_to_high: u64,
+    /// Waiting messages at which it falls from high to medium (10000).
+    pub high_to_medium: u64,
+    /// Waiting messages at which it falls from medium to normal (2000).
+    pub medium_to_low: u64,
+    /// First tarpit delay of `MAIL FROM` at medium (10 s); grows by `tarpit_step` up to
+    /// `tarpit_max` (5 s, 55 s).
+    pub tarpit: SimDuration,
+    /// Growth of the tarpit delay per minute at medium.
+    pub tarpit_step: SimDuration,
+    /// Largest tarpit delay.
+    pub tarpit_max: SimDuration,
+}
+
+impl BackPressure {
+    /// Exchange's defaults (sources §2.5).
+    pub fn exchange() -> BackPressure {
+        BackPressure {
+            low_to_medium: 9_999,
+            medium_to_high: 15_000,
+            high_to_medium: 10_000,
+            medium_to_low: 2_000,
+            tarpit: SimDuration::from_secs(10),
+            tarpit_step: SimDuration::from_secs(5),
+            tarpit_max: SimDuration::from_secs(55),
+        }
+    }
+}
+
+/// What a node admits on its receive side.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Inbound {
+    /// Most inbound connections at once (`None`: no limit).
+    pub max_connections: Option<u32>,
+    /// Most inbound connections from one source node (`None`: no limit).
+    pub max_connections_per_source: Option<u32>,
+    /// Most recipients accepted per message; the sender sends the rest in more transactions.
+    pub max_recipients_per_message: Option<u32>,
+    /// Exchange back pressure, if the node applies it.
+    pub back_pressure: Option<BackPressure>,
+    /// Postfix `in_flow_delay`: the pause before accepting a message while the node cannot
+    /// keep up (its workers are all busy and mail waits).
+    pub in_flow_delay: Option<SimDuration>,
+}
+
+/// What a network path costs a session: round-trip time and bandwidth.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Link {
+    /// Round-trip time.
+    pub rtt: SimDuration,
+    /// Bytes per second one session can move.
+    pub bandwidth: f64,
+}
+
 /// A mail system of the topology.
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -172,4 +294,17 @@ pub struct Node {
     pub rewrite_sender: Vec<(DomainPattern, DomainId)>,
     /// Partner restrictions on inbound sessions.
     pub accept_from: Option<AcceptFrom>,
+    /// The retry policy of each independent sender the node stands for: one for an ordinary
+    /// node (`retry`), one per cohort for the internet's population of senders.
+    pub senders: Vec<RetryPolicy>,
+    /// Receive-side limits and back pressure.
+    pub inbound: Inbound,
+    /// The network path of its outgoing sessions, unless a connector says otherwise.
+    pub link: Link,
+    /// Most messages one outgoing connection carries before it is closed (`u32::MAX`: no
+    /// limit while the queue has mail).
+    pub max_messages_per_connection: u32,
+    /// Most recipients per delivery it sends in one transaction (Postfix
+    /// `default_destination_recipient_limit`; `u32::MAX`: no limit of its own).
+    pub recipients_per_delivery: u32,
 }

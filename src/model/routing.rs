@@ -153,8 +153,13 @@ pub struct Connector {
     pub mailboxes_on: Vec<NodeId>,
     /// TLS settings.
     pub tls: Tls,
-    /// Network + SMTP handshake time per transfer (microseconds; default 10 ms).
+    /// Extra time per message on top of the SMTP round trips and the transfer (the receiver's
+    /// processing of the transaction; microseconds; default 0).
     pub latency: super::Dist,
+    /// Round-trip time of its sessions (`None`: the sending node's).
+    pub rtt: Option<crate::time::SimDuration>,
+    /// Bytes per second one of its sessions moves (`None`: the sending node's).
+    pub bandwidth: Option<f64>,
     /// Parallel sessions on this connector (`None`: the node's per-destination limit).
     pub max_connections: Option<u32>,
     /// Used only when a rule selects it.

@@ -78,4 +78,66 @@ pub struct TrafficStream {
     pub tags: Vec<(TagId, f64)>,
     /// Stop generating this long before the end.
     pub stop: SimDuration,
+    /// Recipients per message.
+    pub recipients: Recipients,
+}
+
+/// How many recipients a message has (all in its recipient domain).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Recipients {
+    /// Always this many.
+    Fixed(u16),
+    /// Counts with their probabilities, as cumulative weights `(count, cumulative share)`.
+    Weights(Vec<(u16, f64)>),
+    /// 1 + a geometric number of extra recipients, with this mean in all.
+    Geometric {
+        /// Mean recipients per message (at least 1).
+        mean: f64,
+    },
+}
+
+impl Recipients {
+    /// The mean number of recipients per message.
+    pub fn mean(&self) -> f64 {
+        match self {
+            Recipients::Fixed(n) => f64::from(*n),
+            Recipients::Weights(w) => {
+                let mut prev = 0.0;
+                let total = w.last().map_or(1.0, |x| x.1);
+                w.iter()
+                    .map(|(n, c)| {
+                        let p = (c - prev) / total;
+                        prev = *c;
+                        f64::from(*n) * p
+                    })
+                    .sum()
+            }
+            Recipients::Geometric { mean } => *mean,
+        }
+    }
+
+    /// Draws a count from a uniform draw `u` in [0, 1).
+    pub fn draw(&self, u: f64) -> u16 {
+        match self {
+            Recipients::Fixed(n) => *n,
+            Recipients::Weights(w) => {
+                let total = w.last().map_or(1.0, |x| x.1);
+                let x = u * total;
+                w.iter()
+                    .find(|(_, c)| x < *c)
+                    .or(w.last())
+                    .map_or(1, |(n, _)| *n)
+            }
+            Recipients::Geometric { mean } => {
+                // Extra recipients ~ Geometric(p) on {0, 1, …} with mean (mean − 1):
+                // p = 1 / mean; inverse transform of the survival function (1 − p)^k.
+                let p = (1.0 / mean.max(1.0)).clamp(1e-9, 1.0);
+                if p >= 1.0 {
+                    return 1;
+                }
+                let k = ((1.0 - u).ln() / (1.0 - p).ln()).floor();
+                (1.0 + k).clamp(1.0, f64::from(u16::MAX)) as u16
+            }
+        }
+    }
 }

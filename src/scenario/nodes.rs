@@ -172,6 +172,12 @@ fn node(
         .as_ref()
         .map(|a| accept_from(ctx, names, doms, a, &at(&path, "accept_from")));
     let kind = kind?;
+    let explicit_retry = retry.is_some();
+    let retry = match retry {
+        Some(r) => r?,
+        None => RetryPolicy::preset(kind.default_retry())?,
+    };
+    let cap = super::capacity::node(ctx, &spec, kind, &retry, explicit_retry, &path)?;
     Some(Node {
         name: name.to_string(),
         kind,
@@ -179,10 +185,7 @@ fn node(
         service_time: service_time.unwrap_or(Some(kind.default_service_time()))?,
         service_per_mb: service_per_mb?,
         accepted_domains: accepted?,
-        retry: match retry {
-            Some(r) => r?,
-            None => RetryPolicy::preset(kind.default_retry())?,
-        },
+        retry,
         spam_filter: values::lift(spam_filter)?,
         max_connections_per_destination: max_conn
             .unwrap_or(Some(kind.default_max_connections_per_destination()))?,
@@ -191,6 +194,11 @@ fn node(
         firewall_allow: values::lift(firewall_allow)?,
         rewrite_sender: rewrite_sender?,
         accept_from: values::lift(accept_from)?,
+        senders: cap.senders,
+        inbound: cap.inbound,
+        link: cap.link,
+        max_messages_per_connection: cap.max_messages_per_connection,
+        recipients_per_delivery: cap.recipients_per_delivery,
     })
 }
 

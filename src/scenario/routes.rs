@@ -94,7 +94,7 @@ fn connector(ctx: &mut Ctx, names: &Names, value: &Value, path: &[Seg]) -> Optio
     };
     let latency = match &spec.latency {
         Some(d) => values::dist(ctx, d, &at(path, "latency"), true),
-        None => Some(Dist::Fixed(10_000.0)),
+        None => Some(Dist::Fixed(0.0)),
     };
     let max_connections = spec
         .max_connections
@@ -108,6 +108,16 @@ fn connector(ctx: &mut Ctx, names: &Names, value: &Value, path: &[Seg]) -> Optio
         mailboxes_on: mailboxes_on?,
         tls: tls?,
         latency: latency?,
+        rtt: values::lift(
+            spec.rtt
+                .as_ref()
+                .map(|u| values::duration(ctx, u, &at(path, "rtt"))),
+        )?,
+        bandwidth: values::lift(
+            spec.bandwidth
+                .as_ref()
+                .map(|u| super::capacity::bandwidth(ctx, u, &at(path, "bandwidth"))),
+        )?,
         max_connections: values::lift(max_connections)?,
         rule_scoped: spec.rule_scoped,
     })

@@ -24,7 +24,10 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
-pub use shapes::{CountValue, DistValue, MxValue, ProfileValue, RetryValue, ToValue, WorkersValue};
+pub use shapes::{
+    BackPressureValue, CountValue, DistValue, MxValue, ProfileValue, RecipientsValue, RetryValue,
+    ToValue, WorkersValue,
+};
 
 /// The keys of the top level, in the spec's order.
 pub const TOP_KEYS: [&str; 13] = [
@@ -153,6 +156,68 @@ pub struct NodeSpec {
     pub rewrite_sender: Option<IndexMap<String, String>>,
     /// Partner restrictions on inbound sessions.
     pub accept_from: Option<AcceptFromSpec>,
+    /// `internet` only: the population of independent senders it stands for.
+    pub senders: Option<SendersSpec>,
+    /// Receive-side limits and back pressure.
+    pub inbound: Option<InboundSpec>,
+    /// Round-trip time of its outgoing sessions (default 20ms).
+    pub rtt: Option<Unit>,
+    /// Bandwidth of one outgoing session, e.g. `100Mbit/s` (default 100Mbit/s).
+    pub bandwidth: Option<Unit>,
+    /// Messages one outgoing connection carries before it closes (`unlimited`: while the
+    /// queue has mail; default 20 for Exchange, unlimited for other MTAs).
+    pub max_messages_per_connection: Option<WorkersValue>,
+    /// Recipients per delivery transaction it sends (Postfix
+    /// `default_destination_recipient_limit`, default 50 for MTAs).
+    pub recipients_per_delivery: Option<WorkersValue>,
+}
+
+/// `senders:` of an internet node: many independent sending MTAs.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendersSpec {
+    /// Independent sender groups, each with its own resolver, queues and retry phase
+    /// (default 32).
+    pub cohorts: Option<u32>,
+    /// Share of senders per retry preset (default: postfix 0.4, exchange_online 0.3,
+    /// exchange_server 0.1, rfc5321 0.2 — an assumption).
+    pub mix: Option<IndexMap<String, Unit>>,
+}
+
+/// `inbound:` of a node: what it admits.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InboundSpec {
+    /// Most inbound connections at once (`unlimited` allowed).
+    pub max_connections: Option<WorkersValue>,
+    /// Most inbound connections from one source node (`unlimited` allowed).
+    pub max_connections_per_source: Option<WorkersValue>,
+    /// Most recipients accepted per message (`unlimited` allowed).
+    pub max_recipients_per_message: Option<WorkersValue>,
+    /// Exchange back pressure: `true`/`false`, or thresholds.
+    pub back_pressure: Option<BackPressureValue>,
+    /// Postfix `in_flow_delay` (`0s` turns it off).
+    pub in_flow_delay: Option<Unit>,
+}
+
+/// Exchange back-pressure thresholds (waiting messages) and tarpit delays.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackPressureSpec {
+    /// Normal → medium (default 9999).
+    pub low_to_medium: Option<u64>,
+    /// Medium → high (default 15000).
+    pub medium_to_high: Option<u64>,
+    /// High → medium (default 10000).
+    pub high_to_medium: Option<u64>,
+    /// Medium → normal (default 2000).
+    pub medium_to_low: Option<u64>,
+    /// First tarpit delay (default 10s).
+    pub tarpit: Option<Unit>,
+    /// Tarpit growth per minute at medium (default 5s).
+    pub tarpit_step: Option<Unit>,
+    /// Largest tarpit delay (default 55s).
+    pub tarpit_max: Option<Unit>,
 }
 
 /// How a node treats an accepted domain.
@@ -300,6 +365,10 @@ pub struct ConnectorSpec {
     pub latency: Option<DistValue>,
     /// Parallel sessions on this connector.
     pub max_connections: Option<CountValue>,
+    /// Round-trip time of its sessions (default: the sending node's).
+    pub rtt: Option<Unit>,
+    /// Bandwidth of one session, e.g. `100Mbit/s` (default: the sending node's).
+    pub bandwidth: Option<Unit>,
     /// Used only when a rule selects it.
     #[serde(default)]
     pub rule_scoped: bool,
@@ -392,6 +461,9 @@ pub struct TrafficSpec {
     pub tags: Option<IndexMap<String, Unit>>,
     /// Stop generating this long before the end.
     pub stop: Option<Unit>,
+    /// Recipients per message: a count, `{fixed: 3}`, `{weights: {1: 0.8, 2: 0.15, 5: 0.05}}`
+    /// or `{geometric: {mean: 1.6}}` (default 1).
+    pub recipients: Option<RecipientsValue>,
 }
 
 /// One point of a piecewise profile.

@@ -173,6 +173,11 @@ fn stream(
         size: size?,
         tags: stream_tags?,
         stop: stop?,
+        recipients: super::capacity::recipients(
+            ctx,
+            spec.recipients.as_deref(),
+            &at(path, "recipients"),
+        )?,
     })
 }
 

@@ -198,6 +198,36 @@ pub fn parse_size(text: &str) -> Result<f64, String> {
     Ok(value)
 }
 
+/// What a bandwidth should look like, for error messages.
+pub const BANDWIDTH_FORM: &str = "expected a bandwidth such as `100Mbit/s`, `1Gbit/s` or `12.5MB/s` (units: bit/s, kbit/s, Mbit/s, Gbit/s, B/s, KB/s, MB/s, GB/s)";
+
+/// Parses a bandwidth (`100Mbit/s`, `1Gbps`, `12.5MB/s`) into bytes per second.
+pub fn parse_bandwidth(text: &str) -> Result<f64, String> {
+    let s = text.trim();
+    reject_negative(s, "a bandwidth")?;
+    let bad = || format!("`{s}` is not a bandwidth: {BANDWIDTH_FORM}");
+    let (number, unit) = split_number(s).ok_or_else(bad)?;
+    let unit = unit.trim();
+    let bits = |scale: f64| scale / 8.0;
+    let scale: f64 = match unit {
+        "bit/s" | "bps" => bits(1.0),
+        "kbit/s" | "kbps" | "Kbit/s" => bits(1e3),
+        "Mbit/s" | "Mbps" => bits(1e6),
+        "Gbit/s" | "Gbps" => bits(1e9),
+        "B/s" => 1.0,
+        "KB/s" | "kB/s" => 1e3,
+        "MB/s" => 1e6,
+        "GB/s" => 1e9,
+        "" => return Err(format!("`{s}` needs a unit: {BANDWIDTH_FORM}")),
+        _ => return Err(bad()),
+    };
+    let value = number.as_f64().ok_or_else(bad)? * scale;
+    if !value.is_finite() || value <= 0.0 || value > 1e13 {
+        return Err(format!("`{s}` must be above 0 and at most 80 Tbit/s"));
+    }
+    Ok(value)
+}
+
 /// Checks a share or probability: finite and in [0, 1].
 pub fn check_share(value: f64) -> Result<f64, String> {
     if value.is_finite() && (0.0..=1.0).contains(&value) {
@@ -210,6 +240,15 @@ pub fn check_share(value: f64) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bandwidths_in_bits_or_bytes() {
+        assert_eq!(parse_bandwidth("100Mbit/s").unwrap(), 12_500_000.0);
+        assert_eq!(parse_bandwidth("1Gbps").unwrap(), 125_000_000.0);
+        assert_eq!(parse_bandwidth("12.5MB/s").unwrap(), 12_500_000.0);
+        assert!(parse_bandwidth("100").unwrap_err().contains("needs a unit"));
+        assert!(parse_bandwidth("0Mbit/s").is_err());
+    }
 
     fn us(s: &str) -> u64 {
         parse_duration(s).unwrap().0

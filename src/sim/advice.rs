@@ -19,7 +19,14 @@ pub fn deferral(style: Style, cause: Cause) -> (&'static str, &'static str) {
             "The destination refused the connection: its firewall blocks the sending service's addresses on TCP 25, or the server was shut down by design after a migration.",
             "Allow the sending service's addresses on TCP 25 in the destination's firewall; if on-premises was decommissioned, delete the connector to it and make the accepted domain Authoritative so unknown recipients are rejected at once.",
         ),
-        (Style::ExchangeOnline, Cause::Unavailable | Cause::TlsMissing) => (
+        (Style::ExchangeOnline | Style::ExchangeServer, Cause::BackPressure) => (
+            "The receiving Exchange server is under back pressure: its queues (or disk or memory) passed a threshold and it refuses new mail for now (452 4.3.1).",
+            "Find why the receiver cannot keep up (a slow or overloaded server, a full disk; Get-Queue and the back-pressure events on it); the senders keep the mail and retry meanwhile.",
+        ),
+        (
+            Style::ExchangeOnline,
+            Cause::Unavailable | Cause::TlsMissing | Cause::TooManyConnections,
+        ) => (
             "The destination answered with an immediate error (421 Service not available) or does not offer the TLS the connector requires.",
             "Check that the destination accepts mail and offers STARTTLS with a valid certificate, and that the connector's TLS settings match what it offers.",
         ),
@@ -42,6 +49,15 @@ pub fn deferral(style: Style, cause: Cause) -> (&'static str, &'static str) {
         (Style::ExchangeServer, Cause::Refused) => (
             "The destination refused the Exchange server's connection: a firewall on the path, or the destination, does not allow it.",
             "Allow the Exchange server's outbound address on TCP 25 at the destination (for Exchange Online, check the inbound connector's IP and certificate restrictions) and check the Send connector's smart host.",
+        ),
+        (Style::ExchangeServer, Cause::TooManyConnections)
+        | (Style::Mta, Cause::TooManyConnections) => (
+            "The destination refuses new connections: it already has as many as it admits (in all, or from this sender).",
+            "Raise the receiver's connection limits (MaxInboundConnection / MaxInboundConnectionPerSource, or Postfix's process and per-client limits) or lower the sender's parallel sessions to it.",
+        ),
+        (Style::Mta, Cause::BackPressure) => (
+            "The receiving server is under back pressure and refuses new mail for now (452 4.3.1).",
+            "Find why the receiver cannot keep up; the senders keep the mail and retry.",
         ),
         (Style::ExchangeServer, Cause::Unavailable) => (
             "The destination greeted the Exchange server with 421 Service not available.",

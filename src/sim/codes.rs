@@ -52,11 +52,17 @@ pub enum Cause {
     Certificate,
     /// The session dropped after the connection, mid-transfer.
     Dropped,
+    /// The destination refused the connection at its greeting because it already has as many
+    /// connections as it admits (`421 4.3.2`, sources §2.2, §3.2).
+    TooManyConnections,
+    /// The destination refused the message under back pressure (`452 4.3.1 Insufficient system
+    /// resources` to MAIL FROM, sources §2.4–2.5).
+    BackPressure,
 }
 
 impl Cause {
     /// Every cause, in code-table order.
-    pub const ALL: [Cause; 7] = [
+    pub const ALL: [Cause; 9] = [
         Cause::Dns,
         Cause::Timeout,
         Cause::Refused,
@@ -64,12 +70,14 @@ impl Cause {
         Cause::TlsMissing,
         Cause::Certificate,
         Cause::Dropped,
+        Cause::TooManyConnections,
+        Cause::BackPressure,
     ];
 
     /// Whether the failure concerns the destination host (connection level) rather than the
     /// one message whose session it was (session level).
     pub fn is_connection_level(self) -> bool {
-        !matches!(self, Cause::Dropped)
+        !matches!(self, Cause::Dropped | Cause::BackPressure)
     }
 }
 
@@ -85,6 +93,8 @@ pub const CANNOT_CONNECT: &str = "450 4.4.317 Cannot connect to remote server";
 pub const CLOSED_ABRUPTLY: &str = "450 4.4.318 Connection closed abruptly";
 /// `450 4.7.320`: the destination's certificate failed validation.
 pub const CERTIFICATE_FAILED: &str = "450 4.7.320 Certificate validation failed";
+/// The refusal of a receiver under back pressure, as the sender records it (sources §2.4).
+pub const BACK_PRESSURE: &str = "452 4.3.1 Insufficient system resources";
 /// Loop NDR written by Exchange Online.
 pub const LOOP_EXCHANGE_ONLINE: &str = "554 5.4.14 Hop count exceeded - possible mail loop";
 /// Loop NDR written by Exchange Server and other MTAs.
@@ -114,6 +124,8 @@ pub fn text(style: Style, cause: Cause) -> &'static str {
         (Style::ExchangeOnline, Cause::Unavailable | Cause::TlsMissing) => CANNOT_CONNECT,
         (Style::ExchangeOnline, Cause::Certificate) => CERTIFICATE_FAILED,
         (Style::ExchangeOnline, Cause::Dropped) => CLOSED_ABRUPTLY,
+        (Style::ExchangeOnline, Cause::TooManyConnections) => CANNOT_CONNECT,
+        (Style::ExchangeOnline | Style::ExchangeServer, Cause::BackPressure) => BACK_PRESSURE,
         (Style::ExchangeServer, Cause::Dns) => "451 4.4.0 DNS query failed",
         (Style::ExchangeServer, Cause::Timeout) => "451 4.4.1 Connection timed out",
         (Style::ExchangeServer, Cause::Refused) => {
@@ -129,6 +141,9 @@ pub fn text(style: Style, cause: Cause) -> &'static str {
             "451 4.4.0 Primary target IP address responded with: \"certificate validation failed\". Attempted failover to alternate host, but that did not succeed"
         }
         (Style::ExchangeServer, Cause::Dropped) => "451 4.4.2 Connection dropped",
+        (Style::ExchangeServer, Cause::TooManyConnections) => {
+            "451 4.4.0 Primary target IP address responded with: \"421 4.3.2 The maximum number of concurrent connections has exceeded a limit\". Attempted failover to alternate host, but that did not succeed"
+        }
         (Style::Mta, Cause::Dns) => {
             "4.4.3 Host or domain name not found. Name service error for type=MX: Host not found, try again"
         }
@@ -141,6 +156,12 @@ pub fn text(style: Style, cause: Cause) -> &'static str {
         (Style::Mta, Cause::Certificate) => "4.7.5 Server certificate not verified",
         (Style::Mta, Cause::Dropped) => {
             "4.4.2 lost connection with host while sending message body"
+        }
+        (Style::Mta, Cause::TooManyConnections) => {
+            "4.3.2 host refused to talk to me: 421 4.3.2 Too many connections"
+        }
+        (Style::Mta, Cause::BackPressure) => {
+            "4.3.1 host said: 452 4.3.1 Insufficient system resources (in reply to MAIL FROM command)"
         }
     }
 }

@@ -140,6 +140,7 @@ pub struct Dice<'a, R: Rng> {
 pub fn attempt<R: Rng>(
     w: &World<'_>,
     dns: &mut Dns,
+    resolver: usize,
     key: &QueueKey,
     m: &Message,
     dice: &mut Dice<'_, R>,
@@ -156,7 +157,7 @@ pub fn attempt<R: Rng>(
         }
         QueueTarget::Mx(d) => {
             let d = d.index();
-            match dns.lookup(key.node.index(), d, w.now) {
+            match dns.lookup(resolver, d, w.now) {
                 Lookup::Failed => {
                     return Attempt {
                         outcome: Outcome::ConnectionFailed { cause: Cause::Dns },

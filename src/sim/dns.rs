@@ -1,9 +1,14 @@
-//! DNS as senders see it: the MX records in force, failures, and a cache per resolving node.
+//! DNS as senders see it: the MX records in force, failures, and a cache per resolver (one per
+//! sender: a node, or a cohort of the internet's senders).
 //!
-//! Each node's resolver keeps an MX answer for the record's TTL, so after an MX change a sender
-//! keeps using the old hosts until its entry runs out (sources §5). SERVFAIL answers are
+//! Each resolver keeps an MX answer for the record's TTL, so after an MX change a sender keeps
+//! using the old hosts until its entry runs out (sources §5). Resolvers have been running long
+//! before the simulation starts, so the first answer a resolver returns is one it cached at a
+//! random earlier time: it expires after a uniform share of the TTL, and the resolvers' entries
+//! age independently — an MX change reaches them gradually over one TTL. SERVFAIL answers are
 //! cached for at most 5 minutes (RFC 2308 §7.1, sources §4.7).
 
+use super::rng::{self, SimRng};
 use crate::model::{MxRecord, Scenario};
 use crate::time::{SimDuration, SimTime};
 
@@ -38,21 +43,24 @@ pub struct Dns {
     ttl: Vec<SimDuration>,
     cache: Vec<Entry>,
     domains: usize,
+    /// The random phases of first answers.
+    phases: SimRng,
     /// Lookups that reached the authoritative data (cache misses).
     pub queries: u64,
 }
 
 impl Dns {
-    /// DNS for a scenario, with empty caches.
-    pub fn new(sc: &Scenario) -> Dns {
+    /// DNS for a scenario with `resolvers` resolvers, their caches empty.
+    pub fn new(sc: &Scenario, resolvers: usize, seed: u64) -> Dns {
         let domains = sc.domains.len();
         Dns {
             answers: sc.domains.iter().map(|d| vec![d.mx.clone()]).collect(),
             current: vec![0; domains],
             failing: vec![0; domains],
             ttl: sc.domains.iter().map(|d| d.ttl).collect(),
-            cache: vec![Entry::Empty; sc.nodes.len() * domains],
+            cache: vec![Entry::Empty; resolvers * domains],
             domains,
+            phases: rng::stream(seed, "dns-phase", ""),
             queries: 0,
         }
     }
@@ -84,9 +92,10 @@ impl Dns {
         self.current[domain]
     }
 
-    /// Resolves `domain`'s MX at `node`'s resolver at `now`.
-    pub fn lookup(&mut self, node: usize, domain: usize, now: SimTime) -> Lookup {
-        let slot = &mut self.cache[node * self.domains + domain];
+    /// Resolves `domain`'s MX at `resolver` at `now`.
+    pub fn lookup(&mut self, resolver: usize, domain: usize, now: SimTime) -> Lookup {
+        let slot = &mut self.cache[resolver * self.domains + domain];
+        let first = *slot == Entry::Empty;
         match *slot {
             Entry::Answer { version, expires } if now < expires => return Lookup::Answer(version),
             Entry::Failed { expires } if now < expires => return Lookup::Failed,
@@ -101,9 +110,16 @@ impl Dns {
             Lookup::Failed
         } else {
             let version = self.current[domain];
+            let ttl = self.ttl[domain];
+            // A resolver's first answer was cached at a random earlier time.
+            let left = if first && ttl.0 > 0 {
+                SimDuration(1 + (rng::unit(&mut self.phases) * ttl.0 as f64) as u64)
+            } else {
+                ttl
+            };
             *slot = Entry::Answer {
                 version,
-                expires: now + self.ttl[domain],
+                expires: now + left,
             };
             Lookup::Answer(version)
         }
@@ -151,7 +167,13 @@ mod tests {
         // The stand-in scenario has no nodes: give the resolver one cache slot (node 0).
         let mut dns = Dns {
             cache: vec![Entry::Empty; 1],
-            ..Dns::new(&sc)
+            ..Dns::new(&sc, 1, 1)
+        };
+        // The first answer, cached at a random earlier time, expires within the TTL.
+        assert_eq!(dns.lookup(0, 0, SimTime(0)), Lookup::Answer(0));
+        dns.cache[0] = Entry::Answer {
+            version: 0,
+            expires: SimTime(0),
         };
         let new = dns.add_answer(
             0,
@@ -173,7 +195,7 @@ mod tests {
         let sc = scenario(SimDuration::from_hours(1));
         let mut dns = Dns {
             cache: vec![Entry::Empty; 1],
-            ..Dns::new(&sc)
+            ..Dns::new(&sc, 1, 1)
         };
         dns.set_failing(0, true);
         assert_eq!(dns.lookup(0, 0, SimTime(0)), Lookup::Failed);

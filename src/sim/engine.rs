@@ -31,18 +31,30 @@ pub(crate) struct NodeState {
     pub busy: u32,
     /// Messages waiting for a worker, in arrival order.
     pub waiting: VecDeque<u32>,
-    /// Code index of its expiry NDR.
-    pub expiry_code: u16,
     /// Code index of its loop NDR.
     pub loop_code: u16,
     /// Code index of its unknown-recipient NDR.
     pub unknown_code: u16,
     /// Sender-domain rewrite, by domain index (`u16::MAX`: unchanged).
     pub rewrite: Vec<u16>,
+    /// Its first sender (see [`SenderState`]).
+    pub first_sender: u32,
+    /// How many independent senders it stands for (1, or the internet's cohorts).
+    pub senders: u32,
+}
+
+/// One independent sending MTA: a node, or one cohort of the internet's senders, with its own
+/// retry policy, wording, deferred messages and resolver.
+#[derive(Debug)]
+pub(crate) struct SenderState {
+    /// Its retry policy.
+    pub policy: crate::model::RetryPolicy,
     /// The wording its deferrals are recorded in.
     pub style: Style,
     /// Its deferred messages, waiting for their next attempt.
     pub calendar: Calendar,
+    /// Code index of its expiry NDR.
+    pub expiry_code: u16,
 }
 
 /// The grid on which messages retried alone under a destination-level policy are released.
@@ -159,6 +171,11 @@ pub struct Engine<'s> {
     pub(crate) faults: FaultState,
     pub(crate) nodes: Vec<NodeState>,
     pub(crate) queues: Vec<QueueState>,
+    /// The first queue of each routing destination (`RouteTable::queues` index); the
+    /// destination's queue for sender cohort `k` of its node is `queue_base[b] + k`.
+    pub(crate) queue_base: Vec<u32>,
+    /// Every independent sender.
+    pub(crate) senders: Vec<SenderState>,
     pub(crate) connectors: Vec<ConnectorState>,
     pub(crate) streams: Vec<StreamState>,
     pub(crate) rng: Rngs,
@@ -190,54 +207,75 @@ impl<'s> Engine<'s> {
             }
         };
         let domain_names: Vec<&str> = sc.domains.iter().map(|d| d.name.as_str()).collect();
-        let nodes = sc
-            .nodes
-            .iter()
-            .map(|n| {
-                let exo = n.kind == crate::model::NodeKind::ExchangeOnline;
-                let calendar = match &n.retry.machinery {
-                    // Postfix's scans run at an arbitrary phase (sources §3.1): seeded per node.
+        let mut senders: Vec<SenderState> = Vec::new();
+        let mut nodes: Vec<NodeState> = Vec::with_capacity(sc.nodes.len());
+        for n in &sc.nodes {
+            let exo = n.kind == crate::model::NodeKind::ExchangeOnline;
+            let first_sender = senders.len() as u32;
+            for (k, policy) in n.senders.iter().enumerate() {
+                let entity = if n.senders.len() == 1 {
+                    n.name.clone()
+                } else {
+                    format!("{}#{k}", n.name)
+                };
+                let calendar = match &policy.machinery {
+                    // Postfix's scans run at an arbitrary phase (sources §3.1): seeded per
+                    // sender, so the internet's Postfix cohorts do not scan in lockstep.
                     Machinery::Postfix(p) => {
                         let grid = p.queue_run_delay.0.max(1);
-                        let phase = rng::stream(seed, "scan-phase", &n.name).next_u64() % grid;
+                        let phase = rng::stream(seed, "scan-phase", &entity).next_u64() % grid;
                         Calendar::new(grid, phase)
                     }
                     // Messages retried alone are released on a one-minute grid: Exchange's
                     // timer granularity is not documented; this is the model's assumption.
                     Machinery::Queue(_) => Calendar::new(MESSAGE_RETRY_GRID.0, 0),
                 };
-                NodeState {
-                    limit: match n.workers {
-                        Workers::Limited(k) => k,
-                        Workers::Unlimited => u32::MAX,
+                let style = match n.kind {
+                    // A cohort of the internet writes the wording of the MTA its preset names.
+                    crate::model::NodeKind::Internet => match policy.name.as_str() {
+                        "exchange_online" => Style::ExchangeOnline,
+                        "exchange_server" => Style::ExchangeServer,
+                        _ => Style::Mta,
                     },
-                    busy: 0,
-                    waiting: VecDeque::new(),
-                    expiry_code: code_of(&n.retry.expiry_code),
-                    loop_code: if exo {
-                        super::delivery::C_LOOP_EXO
-                    } else {
-                        super::delivery::C_LOOP
-                    },
-                    unknown_code: if exo {
-                        super::delivery::C_UNKNOWN_EXO
-                    } else {
-                        super::delivery::C_UNKNOWN
-                    },
-                    rewrite: domain_names
-                        .iter()
-                        .map(|d| {
-                            n.rewrite_sender
-                                .iter()
-                                .find(|(p, _)| p.matches(d))
-                                .map_or(u16::MAX, |(_, to)| to.0 as u16)
-                        })
-                        .collect(),
-                    style: Style::of(n.kind),
+                    kind => Style::of(kind),
+                };
+                senders.push(SenderState {
+                    policy: policy.clone(),
+                    style,
                     calendar,
-                }
-            })
-            .collect();
+                    expiry_code: code_of(&policy.expiry_code),
+                });
+            }
+            nodes.push(NodeState {
+                limit: match n.workers {
+                    Workers::Limited(k) => k,
+                    Workers::Unlimited => u32::MAX,
+                },
+                busy: 0,
+                waiting: VecDeque::new(),
+                loop_code: if exo {
+                    super::delivery::C_LOOP_EXO
+                } else {
+                    super::delivery::C_LOOP
+                },
+                unknown_code: if exo {
+                    super::delivery::C_UNKNOWN_EXO
+                } else {
+                    super::delivery::C_UNKNOWN
+                },
+                rewrite: domain_names
+                    .iter()
+                    .map(|d| {
+                        n.rewrite_sender
+                            .iter()
+                            .find(|(p, _)| p.matches(d))
+                            .map_or(u16::MAX, |(_, to)| to.0 as u16)
+                    })
+                    .collect(),
+                first_sender,
+                senders: (senders.len() as u32 - first_sender).max(1),
+            });
+        }
         let mut connectors: Vec<ConnectorState> = sc
             .connectors
             .iter()
@@ -247,23 +285,26 @@ impl<'s> Engine<'s> {
                 queues: vec![],
             })
             .collect();
-        let queues = routes
-            .queues
-            .iter()
-            .enumerate()
-            .map(|(i, key)| {
+        // One queue per routing destination and sender: the internet's cohorts each keep their
+        // own queue (and retry state) for every destination.
+        let mut queues = Vec::with_capacity(routes.queues.len());
+        let mut queue_base = Vec::with_capacity(routes.queues.len());
+        for key in &routes.queues {
+            queue_base.push(queues.len() as u32);
+            let ns = &nodes[key.node.index()];
+            let node = sc.node(key.node);
+            let limit = node.max_connections_per_destination.max(1);
+            for s in ns.first_sender..ns.first_sender + ns.senders {
                 if let Some(c) = key.connector {
-                    connectors[c.index()].queues.push(i as u32);
+                    connectors[c.index()].queues.push(queues.len() as u32);
                 }
-                let node = sc.node(key.node);
-                let limit = node.max_connections_per_destination.max(1);
-                let window = match &node.retry.machinery {
+                let window = match &senders[s as usize].policy.machinery {
                     Machinery::Postfix(p) => f64::from(p.initial_destination_concurrency),
                     Machinery::Queue(_) => f64::from(limit),
                 };
-                QueueState::new(*key, limit, window)
-            })
-            .collect();
+                queues.push(QueueState::new(*key, s, limit, window));
+            }
+        }
         let horizon = SimTime(0) + sc.duration;
         let warmup_end = match sc.warmup {
             Warmup::Fixed(d) => SimTime(0) + d,
@@ -288,7 +329,7 @@ impl<'s> Engine<'s> {
                 }
             })
             .collect();
-        let mut dns = Dns::new(sc);
+        let mut dns = Dns::new(sc, senders.len(), seed);
         let mx_versions = sc
             .faults
             .iter()
@@ -312,6 +353,8 @@ impl<'s> Engine<'s> {
             faults: FaultState::new(sc),
             nodes,
             queues,
+            queue_base,
+            senders,
             connectors,
             streams,
             rng: Rngs::new(sc, seed),
@@ -398,10 +441,11 @@ impl<'s> Engine<'s> {
     pub fn message_state_bytes(&self) -> usize {
         let ids = |q: &VecDeque<u32>| q.capacity() * std::mem::size_of::<u32>();
         self.msgs.allocated_bytes()
+            + self.nodes.iter().map(|n| ids(&n.waiting)).sum::<usize>()
             + self
-                .nodes
+                .senders
                 .iter()
-                .map(|n| ids(&n.waiting) + n.calendar.allocated_bytes())
+                .map(|s| s.calendar.allocated_bytes())
                 .sum::<usize>()
             + self.queues.iter().map(|q| ids(&q.msgs)).sum::<usize>()
             + self.events.allocated_bytes()
@@ -448,7 +492,7 @@ impl<'s> Engine<'s> {
                 self.on_unthrottle(queue as usize, generation)
             }
             Event::ExpiryDue { queue } => self.on_expiry_due(queue as usize),
-            Event::Scan { node } => self.on_scan(node as usize),
+            Event::Scan { sender } => self.on_scan(sender as usize),
             Event::FaultEdge { fault, start } => self.on_fault_edge(fault as usize, start),
             Event::Sample => self.on_sample(),
             Event::WarmupEnd => self.obs.restart_averages(self.now),

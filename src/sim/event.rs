@@ -53,10 +53,10 @@ pub enum Event {
         queue: u32,
     },
     /// A node's deferred messages whose next attempt has come are released (Postfix's
-    /// deferred-queue scan, or per-message retries of a destination-level policy).
+    /// deferred-queue scan, or per-message retries of a destination-level policy) of one sender.
     Scan {
-        /// Node index.
-        node: u32,
+        /// Sender index.
+        sender: u32,
     },
     /// A fault starts (`start`) or ends.
     FaultEdge {

@@ -4,7 +4,8 @@
 use super::engine::{Engine, LogEntry};
 use super::event::Event;
 use super::message::{
-    COUNTED, DELAY_DSN, DELAY_NOTIFIED, IS_NDR, Message, NDR_STREAM, QUARANTINE, SUBMITTED, UNKNOWN,
+    COUNTED, DELAY_DSN, DELAY_NOTIFIED, IS_NDR, Message, NDR_STREAM, QUARANTINE, SUBMITTED,
+    UNKNOWN, is_submitted,
 };
 use super::rng::unit;
 use super::routing::Decision;
@@ -81,6 +82,13 @@ impl Engine<'_> {
                 tags |= 1 << tag.0;
             }
         }
+        // At a node that stands for many senders, the message belongs to one of them.
+        let senders = self.nodes[t.from.index()].senders;
+        let cohort = if senders > 1 {
+            (unit(rng) * f64::from(senders)) as u16 % senders as u16
+        } else {
+            0
+        };
         let counted = now >= self.warmup_end;
         let id = self.msgs.insert(Message {
             created: now,
@@ -90,9 +98,10 @@ impl Engine<'_> {
             rcpt_domain: rcpt,
             sender_domain: t.sender_domain.0 as u16,
             location,
-            prev: SUBMITTED,
+            prev: SUBMITTED + cohort,
             stream: s as u16,
             hops: 0,
+            rcpts: 1,
             flags: if counted { COUNTED } else { 0 },
         });
         if counted {
@@ -111,7 +120,7 @@ impl Engine<'_> {
         m.flags &= !(DELAY_NOTIFIED | QUARANTINE);
         // Spam filter on mail arriving from another node, unless the source is allow-listed.
         if let Some(f) = &self.sc.nodes[node].spam_filter
-            && m.prev != SUBMITTED
+            && !is_submitted(m.prev)
             && !m.has(IS_NDR)
             && !f.allow_list.iter().any(|a| a.0 == u32::from(m.prev))
             && unit(&mut self.rng.spam[node]) < f.quarantine
@@ -132,7 +141,7 @@ impl Engine<'_> {
         let rng = &mut self.rng.service[node];
         let mut micros = n.service_time.sample(rng);
         if let Some(f) = &n.spam_filter
-            && m.prev != SUBMITTED
+            && !is_submitted(m.prev)
             && !m.has(IS_NDR)
             && !f.allow_list.iter().any(|a| a.0 == u32::from(m.prev))
         {
@@ -188,8 +197,29 @@ impl Engine<'_> {
                 let code = self.nodes[node].unknown_code;
                 self.ndr(node, id, code);
             }
-            Decision::Queue(q) => self.enqueue(q as usize, id),
+            Decision::Queue(b) => {
+                let q = self.queue_of(node, b as usize, id);
+                self.enqueue(q, id)
+            }
         }
+    }
+
+    /// The queue of routing destination `b` for message `id` at `node`: the queue of the
+    /// sender cohort that submitted it (a message handed to the internet by another node goes
+    /// to a cohort chosen by its id).
+    fn queue_of(&self, node: usize, b: usize, id: u32) -> usize {
+        let base = self.queue_base[b] as usize;
+        let n = self.nodes[node].senders;
+        if n <= 1 {
+            return base;
+        }
+        let prev = self.msgs.get(id).prev;
+        let k = if is_submitted(prev) {
+            u32::from(prev - SUBMITTED) % n
+        } else {
+            id % n
+        };
+        base + k as usize
     }
 
     fn deliver(&mut self, node: usize, id: u32) {
@@ -272,6 +302,7 @@ impl Engine<'_> {
             prev: SUBMITTED,
             stream: NDR_STREAM,
             hops: 0,
+            rcpts: 1,
             flags: IS_NDR | (m.flags & COUNTED),
         };
         self.route(node, id);

@@ -5,8 +5,15 @@ use crate::time::SimTime;
 
 /// Location value for a recipient that exists nowhere.
 pub const UNKNOWN: u16 = u16::MAX;
-/// `prev` value for a message submitted at its current node.
-pub const SUBMITTED: u16 = u16::MAX;
+/// `prev` value for a message submitted at its current node; `SUBMITTED + k` is a message
+/// submitted by sender cohort `k` of that node (the internet's population of senders).
+pub const SUBMITTED: u16 = 0xFF00;
+
+/// Whether `prev` says the message was submitted at its current node (by any cohort).
+#[inline]
+pub fn is_submitted(prev: u16) -> bool {
+    prev >= SUBMITTED
+}
 /// `stream` value of an NDR.
 pub const NDR_STREAM: u16 = u16::MAX;
 
@@ -26,7 +33,7 @@ pub const QUARANTINE: u8 = 32;
 /// NDR it is never NDR'd itself.
 pub const DELAY_DSN: u8 = 64;
 
-/// One message (one recipient) in flight: 40 bytes.
+/// One message (or one copy of a message split by routing) in flight: 40 bytes.
 #[derive(Clone, Copy, Debug)]
 pub struct Message {
     /// When it was created (latency is measured from here).
@@ -43,12 +50,14 @@ pub struct Message {
     pub sender_domain: u16,
     /// Node holding the recipient's mailbox, or `UNKNOWN`.
     pub location: u16,
-    /// Node it came from, or `SUBMITTED`.
+    /// Node it came from, or `SUBMITTED` (+ the cohort that submitted it).
     pub prev: u16,
     /// Traffic stream, or `NDR_STREAM`.
     pub stream: u16,
     /// Hops made so far.
     pub hops: u16,
+    /// Recipients this copy carries (all in `rcpt_domain`).
+    pub rcpts: u16,
     /// Bit flags (`COUNTED`, `IS_NDR`, …).
     pub flags: u8,
 }
@@ -137,6 +146,7 @@ mod tests {
             prev: SUBMITTED,
             stream: 0,
             hops: 0,
+            rcpts: 1,
             flags: 0,
         };
         let mut slab = Slab::default();

@@ -26,6 +26,8 @@ pub(crate) enum QueueMode {
 pub(crate) struct QueueState {
     /// Identity.
     pub key: QueueKey,
+    /// The sender (node, or cohort of the internet) whose queue it is.
+    pub sender: u32,
     /// Messages to attempt, in order (Postfix: its active queue's entries for the destination).
     pub msgs: VecDeque<u32>,
     /// Messages of this queue held in the node's calendar, waiting for their next attempt.
@@ -52,9 +54,10 @@ pub(crate) struct QueueState {
 
 impl QueueState {
     /// A fresh, open queue.
-    pub(crate) fn new(key: QueueKey, limit: u32, window: f64) -> QueueState {
+    pub(crate) fn new(key: QueueKey, sender: u32, limit: u32, window: f64) -> QueueState {
         QueueState {
             key,
+            sender,
             msgs: VecDeque::new(),
             deferred: 0,
             active: 0,

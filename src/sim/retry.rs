@@ -28,9 +28,9 @@ impl Engine<'_> {
     /// connection. Postfix resets its failed cohorts and, for a delivery, widens the window
     /// by one per pseudo-cohort; a destination-level queue that was probing opens.
     pub(crate) fn destination_ok(&mut self, q: usize, delivered: bool) {
-        let node = self.queues[q].key.node.index();
+        let sender = self.queues[q].sender as usize;
         let qs = &mut self.queues[q];
-        match &self.sc.nodes[node].retry.machinery {
+        match &self.senders[sender].policy.machinery {
             Machinery::Postfix(_) => {
                 qs.fail_cohorts = 0.0;
                 if delivered {
@@ -48,9 +48,9 @@ impl Engine<'_> {
 
     /// Every host of the attempt failed at the connection: the destination's business.
     pub(crate) fn connection_failed(&mut self, q: usize, id: u32, code: u16) {
-        let node = self.queues[q].key.node.index();
+        let sender = self.queues[q].sender as usize;
         self.queues[q].last_code = Some(code);
-        match &self.sc.nodes[node].retry.machinery {
+        match &self.senders[sender].policy.machinery {
             Machinery::Postfix(p) => {
                 let limit = p.failed_cohort_limit;
                 let qs = &mut self.queues[q];
@@ -65,7 +65,7 @@ impl Engine<'_> {
             Machinery::Queue(s) => {
                 let exact = s.expiry == ExpiryCheck::Exact;
                 self.count_deferral(q, code);
-                if exact && self.expired(node, id) {
+                if exact && self.expired(q, id) {
                     self.expire(q, id);
                 } else {
                     self.queues[q].msgs.push_front(id);
@@ -78,9 +78,9 @@ impl Engine<'_> {
 
     /// The session failed after the connection: the message is retried alone.
     pub(crate) fn message_failed(&mut self, q: usize, id: u32, code: u16) {
-        let node = self.queues[q].key.node.index();
+        let sender = self.queues[q].sender as usize;
         self.queues[q].last_code = Some(code);
-        match &self.sc.nodes[node].retry.machinery {
+        match &self.senders[sender].policy.machinery {
             Machinery::Postfix(_) => self.defer_message(q, id, code),
             Machinery::Queue(s) => {
                 let wait = s.message_retry_interval;
@@ -101,13 +101,13 @@ impl Engine<'_> {
     /// Postfix defers one message: it expires if its lifetime has passed, else it waits for
     /// `now + clamp(age, minimal_backoff_time, maximal_backoff_time)`.
     pub(crate) fn defer_message(&mut self, q: usize, id: u32, code: u16) {
-        let node = self.queues[q].key.node.index();
+        let sender = self.queues[q].sender as usize;
         self.count_deferral(q, code);
-        if self.expired(node, id) {
+        if self.expired(q, id) {
             self.expire(q, id);
             return;
         }
-        let Machinery::Postfix(p) = &self.sc.nodes[node].retry.machinery else {
+        let Machinery::Postfix(p) = &self.senders[sender].policy.machinery else {
             return;
         };
         let age = self.now.since(self.msgs.get(id).node_arrival);
@@ -115,20 +115,23 @@ impl Engine<'_> {
         self.hold(q, id, self.now + wait);
     }
 
-    /// Puts message `id` of queue `q` in its node's calendar until `due`.
+    /// Puts message `id` of queue `q` in its sender's calendar until `due`.
     fn hold(&mut self, q: usize, id: u32, due: SimTime) {
-        let node = self.queues[q].key.node.index();
+        let sender = self.queues[q].sender;
         self.queues[q].deferred += 1;
-        if let Some(at) = self.nodes[node].calendar.insert(due, q as u32, id) {
-            self.events.schedule(at, Event::Scan { node: node as u32 });
+        if let Some(at) = self.senders[sender as usize]
+            .calendar
+            .insert(due, q as u32, id)
+        {
+            self.events.schedule(at, Event::Scan { sender });
         }
     }
 
     /// Postfix declares the destination dead: its queued messages are deferred without a
     /// connection, and it is probed again after `minimal_backoff_time`.
     fn throttle(&mut self, q: usize) {
-        let node = self.queues[q].key.node.index();
-        let Machinery::Postfix(p) = &self.sc.nodes[node].retry.machinery else {
+        let sender = self.queues[q].sender as usize;
+        let Machinery::Postfix(p) = &self.senders[sender].policy.machinery else {
             return;
         };
         let at = self.now + p.minimal_backoff_time;
@@ -152,8 +155,8 @@ impl Engine<'_> {
     /// `minimal_backoff_time` after a destination was declared dead: it may be tried again,
     /// starting at `initial_destination_concurrency`.
     pub(crate) fn on_unthrottle(&mut self, q: usize, generation: u32) {
-        let node = self.queues[q].key.node.index();
-        let Machinery::Postfix(p) = &self.sc.nodes[node].retry.machinery else {
+        let sender = self.queues[q].sender as usize;
+        let Machinery::Postfix(p) = &self.senders[sender].policy.machinery else {
             return;
         };
         let qs = &mut self.queues[q];
@@ -166,12 +169,17 @@ impl Engine<'_> {
         self.pump(q);
     }
 
-    /// A node's scan: deferred messages whose next attempt has come go back to their queues
+    /// A sender's scan: deferred messages whose next attempt has come go back to their queues
     /// (a message of a destination still dead is deferred again at once).
-    pub(crate) fn on_scan(&mut self, node: usize) {
-        let (due, next) = self.nodes[node].calendar.take_due(self.now);
+    pub(crate) fn on_scan(&mut self, sender: usize) {
+        let (due, next) = self.senders[sender].calendar.take_due(self.now);
         if let Some(at) = next {
-            self.events.schedule(at, Event::Scan { node: node as u32 });
+            self.events.schedule(
+                at,
+                Event::Scan {
+                    sender: sender as u32,
+                },
+            );
         }
         let mut touched: Vec<u32> = Vec::new();
         for (q, id) in due {
@@ -199,8 +207,8 @@ impl Engine<'_> {
         if self.queues[q].mode == QueueMode::Retry {
             return;
         }
-        let node = self.queues[q].key.node.index();
-        let Machinery::Queue(s) = &self.sc.nodes[node].retry.machinery else {
+        let sender = self.queues[q].sender as usize;
+        let Machinery::Queue(s) = &self.senders[sender].policy.machinery else {
             return;
         };
         let qs = &mut self.queues[q];
@@ -241,8 +249,7 @@ impl Engine<'_> {
     /// The queue check at a retry time: expired messages are NDR'd (where the policy checks
     /// expiry at retries), delay notices sent.
     fn check_queue(&mut self, q: usize) {
-        let node = self.queues[q].key.node.index();
-        let policy = &self.sc.nodes[node].retry;
+        let policy = &self.senders[self.queues[q].sender as usize].policy;
         let at_retry =
             matches!(&policy.machinery, Machinery::Queue(s) if s.expiry == ExpiryCheck::AtRetry);
         let notice = policy.delay_notice.is_some();
@@ -252,22 +259,23 @@ impl Engine<'_> {
         let mut i = 0;
         while i < self.queues[q].msgs.len() {
             let id = self.queues[q].msgs[i];
-            if at_retry && self.expired(node, id) {
+            if at_retry && self.expired(q, id) {
                 self.queues[q].msgs.remove(i);
                 self.expire(q, id);
                 continue;
             }
             if notice {
-                self.maybe_notify_delay(node, id);
+                self.maybe_notify_delay(q, id);
             }
             i += 1;
         }
     }
 
-    /// Whether message `id` at `node` has outlived its lifetime there.
-    pub(crate) fn expired(&self, node: usize, id: u32) -> bool {
+    /// Whether message `id` of queue `q` has outlived its lifetime at the queue's sender.
+    pub(crate) fn expired(&self, q: usize, id: u32) -> bool {
         let m = self.msgs.get(id);
-        let life = self.sc.nodes[node].retry.lifetime(m.has(IS_NDR));
+        let policy = &self.senders[self.queues[q].sender as usize].policy;
+        let life = policy.lifetime(m.has(IS_NDR));
         self.now.since(m.node_arrival) >= life
     }
 
@@ -282,8 +290,7 @@ impl Engine<'_> {
     /// Under an Exchange policy, makes sure an expiry check is pending no later than message
     /// `id`'s expiration time.
     fn ensure_expiry_check_for(&mut self, q: usize, id: u32) {
-        let node = self.queues[q].key.node.index();
-        let policy = &self.sc.nodes[node].retry;
+        let policy = &self.senders[self.queues[q].sender as usize].policy;
         if !matches!(&policy.machinery, Machinery::Queue(s) if s.expiry == ExpiryCheck::Exact) {
             return;
         }
@@ -303,14 +310,13 @@ impl Engine<'_> {
             return;
         }
         self.queues[q].expiry_at = SimTime::NEVER;
-        let node = self.queues[q].key.node.index();
         let i = 0;
         let mut earliest: Option<u32> = None;
         // Messages are in arrival order except those put back at the front after a failed
         // attempt, which are older: stop at the first one that has not expired.
         while i < self.queues[q].msgs.len() {
             let id = self.queues[q].msgs[i];
-            if self.expired(node, id) {
+            if self.expired(q, id) {
                 self.queues[q].msgs.remove(i);
                 self.expire(q, id);
                 continue;
@@ -338,17 +344,21 @@ impl Engine<'_> {
         {
             a.ndr += 1;
         }
-        let code = self.nodes[node].expiry_code;
+        let code = self.senders[self.queues[q].sender as usize].expiry_code;
         self.ndr(node, id, code);
     }
 
     /// Sends a delay notice for message `id` queued at `node` once it has waited past the
     /// policy's notice age (Exchange Server's `DelayNotificationTimeout`, 4 h): a real message
     /// to the sender, routed like an NDR, never NDR'd itself.
-    pub(crate) fn maybe_notify_delay(&mut self, node: usize, id: u32) {
-        let Some(notice) = self.sc.nodes[node].retry.delay_notice else {
+    pub(crate) fn maybe_notify_delay(&mut self, q: usize, id: u32) {
+        let Some(notice) = self.senders[self.queues[q].sender as usize]
+            .policy
+            .delay_notice
+        else {
             return;
         };
+        let node = self.queues[q].key.node.index();
         let m = *self.msgs.get(id);
         if m.has(DELAY_NOTIFIED) || m.has(IS_NDR) || self.now.since(m.node_arrival) < notice {
             return;
@@ -371,6 +381,7 @@ impl Engine<'_> {
             prev: SUBMITTED,
             stream: NDR_STREAM,
             hops: 0,
+            rcpts: 1,
             flags: IS_NDR | DELAY_DSN | (m.flags & COUNTED),
         });
         self.route(node, dsn);

@@ -65,18 +65,18 @@ impl Engine<'_> {
     /// expiration time has passed is returned as an NDR instead, and a delay notice is sent
     /// for one that waited past the notice age; Postfix sends a message however old it is.
     pub(crate) fn next_to_send(&mut self, q: usize) -> Option<u32> {
-        let node = self.queues[q].key.node.index();
-        let exchange_expiry = match &self.sc.nodes[node].retry.machinery {
+        let sender = self.queues[q].sender as usize;
+        let exchange_expiry = match &self.senders[sender].policy.machinery {
             Machinery::Queue(s) => s.expiry == ExpiryCheck::Exact,
             Machinery::Postfix(_) => false,
         };
         while let Some(id) = self.queues[q].msgs.pop_front() {
-            if exchange_expiry && self.expired(node, id) {
+            if exchange_expiry && self.expired(q, id) {
                 self.expire(q, id);
                 continue;
             }
             self.count_waiting(q, -1);
-            self.maybe_notify_delay(node, id);
+            self.maybe_notify_delay(q, id);
             return Some(id);
         }
         None
@@ -109,11 +109,17 @@ impl Engine<'_> {
             mx: &mut self.rng.mx[node],
             drops: &mut self.rng.drops,
         };
-        let a = delivery::attempt(&world, &mut self.dns, &key, self.msgs.get(id), &mut dice);
+        let resolver = self.queues[q].sender as usize;
+        let a = delivery::attempt(
+            &world,
+            &mut self.dns,
+            resolver,
+            &key,
+            self.msgs.get(id),
+            &mut dice,
+        );
         if a.connections > 0 || a.failed > 0 {
-            let code = a
-                .failure
-                .map(|c| codes::deferral(self.nodes[node].style, c));
+            let code = a.failure.map(|c| self.deferral_code(q, c));
             self.obs
                 .count_connections(node, key.connector, a.connections, a.failed, code);
         }
@@ -127,9 +133,9 @@ impl Engine<'_> {
         );
     }
 
-    /// The code index a node writes for `cause`.
-    pub(crate) fn deferral_code(&self, node: usize, cause: Cause) -> u16 {
-        codes::deferral(self.nodes[node].style, cause)
+    /// The code index queue `q`'s sender writes for `cause`.
+    pub(crate) fn deferral_code(&self, q: usize, cause: Cause) -> u16 {
+        codes::deferral(self.senders[self.queues[q].sender as usize].style, cause)
     }
 
     pub(crate) fn on_session_done(&mut self, q: usize, id: u32, packed: u32) {
@@ -175,7 +181,7 @@ impl Engine<'_> {
                 }
             }
             Outcome::ConnectionFailed { cause } => {
-                let code = self.deferral_code(node, cause);
+                let code = self.deferral_code(q, cause);
                 self.count_waiting(q, 1);
                 self.connection_failed(q, id, code);
             }
@@ -183,7 +189,7 @@ impl Engine<'_> {
                 if duplicate {
                     self.obs.duplicates += 1;
                 }
-                let code = self.deferral_code(node, cause);
+                let code = self.deferral_code(q, cause);
                 self.count_waiting(q, 1);
                 self.destination_ok(q, false);
                 self.message_failed(q, id, code);
@@ -205,11 +211,11 @@ impl Engine<'_> {
 
     fn log_attempt(&mut self, q: usize, outcome: Outcome) {
         let key = self.queues[q].key;
-        let node = key.node.index();
+
         let (to, code) = match outcome {
             Outcome::Delivered { to, .. } => (Some(to), None),
             Outcome::ConnectionFailed { cause } | Outcome::SessionFailed { cause, .. } => {
-                let code = self.deferral_code(node, cause);
+                let code = self.deferral_code(q, cause);
                 (None, Some(self.codes[code as usize].clone()))
             }
             Outcome::Rejected { code } => (None, Some(self.codes[code as usize].clone())),

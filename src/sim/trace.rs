@@ -66,6 +66,7 @@ pub fn trace(
         prev: SUBMITTED,
         stream: 0,
         hops: 0,
+        rcpts: 1,
         flags: 0,
     };
     let mut hops = Vec::new();

@@ -11,6 +11,7 @@ mod docs;
 mod fidelity;
 mod layers;
 mod queues;
+mod realism;
 mod reports;
 mod robustness;
 mod scale;

@@ -7,7 +7,7 @@
 
 use crate::model::{NodeId, Scenario, Workers};
 use crate::sim::SimTime;
-use crate::sim::message::{Message, SUBMITTED, UNKNOWN};
+use crate::sim::message::{Message, SUBMITTED, UNKNOWN, is_submitted};
 use crate::sim::routing::{Decision, QueueTarget, RouteTable};
 
 /// The offered load of one node.
@@ -65,7 +65,7 @@ impl Walk<'_> {
         let mut micros = n.service_time.mean() + n.service_per_mb.0 as f64 * self.mean_size / 1e6;
         let mut quarantine = 0.0;
         if let Some(f) = &n.spam_filter
-            && m.prev != SUBMITTED
+            && !is_submitted(m.prev)
             && !f.allow_list.iter().any(|a| a.0 == u32::from(m.prev))
         {
             micros += f.scan_time.mean();
@@ -173,6 +173,7 @@ pub fn offered_load(sc: &Scenario) -> Vec<NodeLoad> {
                         prev: SUBMITTED,
                         stream: s as u16,
                         hops: 0,
+                        rcpts: 1,
                         flags: 0,
                     };
                     w.visit(t.from.index(), m, weight * pl * pt, rates);

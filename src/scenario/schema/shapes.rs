@@ -145,3 +145,34 @@ shape!(
         })
     }
 );
+
+shape!(
+    /// `recipients` of a traffic stream.
+    RecipientsValue,
+    |_| json_schema!({
+        "description": "Recipients per message: a count, `{fixed: 3}`, `{weights: {1: 0.8, 2: 0.15, 5: 0.05}}` or `{geometric: {mean: 1.6}}`.",
+        "oneOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "object", "additionalProperties": false, "required": ["fixed"],
+             "properties": {"fixed": {"type": "integer", "minimum": 1}}},
+            {"type": "object", "additionalProperties": false, "required": ["weights"],
+             "properties": {"weights": {"type": "object", "minProperties": 1,
+                 "additionalProperties": {"type": "number", "minimum": 0}}}},
+            {"type": "object", "additionalProperties": false, "required": ["geometric"],
+             "properties": {"geometric": {"type": "object", "additionalProperties": false,
+                 "required": ["mean"], "properties": {"mean": {"type": "number", "minimum": 1}}}}}
+        ]
+    })
+);
+
+shape!(
+    /// `back_pressure` of a node's `inbound`: on/off, or thresholds.
+    BackPressureValue,
+    |generator| {
+        let spec = generator.subschema_for::<super::BackPressureSpec>();
+        json_schema!({
+            "description": "Exchange back pressure: `true` (the defaults), `false`, or thresholds.",
+            "oneOf": [{"type": "boolean"}, spec]
+        })
+    }
+);
