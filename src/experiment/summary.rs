@@ -24,6 +24,24 @@ pub struct Messages {
     pub quarantined: u64,
     /// Still queued or in transfer at the horizon.
     pub in_flight: u64,
+    /// Of `generated`, the copies made by splitting a message (its recipients' next hops
+    /// differed, or it had more recipients than one delivery carries).
+    pub split: u64,
+}
+
+/// Outcomes counted per recipient.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RecipientCounts {
+    /// Recipients of the messages created after the warm-up.
+    pub generated: u64,
+    /// Delivered to their mailboxes.
+    pub delivered: u64,
+    /// Returned to the sender.
+    pub ndr: u64,
+    /// Quarantined.
+    pub quarantined: u64,
+    /// Still queued or in transfer at the horizon (counted from the messages in flight).
+    pub in_flight: u64,
 }
 
 /// NDRs routed back through the topology.
@@ -184,6 +202,8 @@ pub struct Summary {
     pub warmup_s: f64,
     /// Outcomes of the generated traffic.
     pub messages: Messages,
+    /// The same per recipient.
+    pub recipients: RecipientCounts,
     /// `ndr / generated`.
     pub ndr_rate: f64,
     /// NDRs routed back.
@@ -314,6 +334,14 @@ impl Summary {
                 ndr: t.ndr,
                 quarantined: t.quarantined,
                 in_flight: obs.in_flight,
+                split: t.split,
+            },
+            recipients: RecipientCounts {
+                generated: t.recipients[0],
+                delivered: t.recipients[1],
+                ndr: t.recipients[2],
+                quarantined: t.recipients[3],
+                in_flight: e.recipients_in_flight(),
             },
             ndr_rate: if t.generated == 0 {
                 0.0

@@ -1,15 +1,23 @@
-//! One delivery attempt from a queue: DNS, connection, TLS, the receiver's acceptance, and the
-//! transfer, decided when the session starts.
+//! SMTP sessions from a queue: opening a connection (DNS, the receiver's connection limits,
+//! TLS and its certificate) and each message's transaction on it (the receiver's acceptance,
+//! back pressure, the transfer), decided when they start.
 //!
 //! On a connection failure to one MX host the sender tries the next one within the same attempt
 //! (RFC 5321 §5.1); STARTTLS and certificate failures also move on to the next host (Postfix
-//! TLS_README, MTA-STS; sources §6.3–6.4). A 5xx answer ends the attempt at once.
+//! TLS_README, MTA-STS; sources §6.3–6.4). A 5xx answer ends the transaction at once.
+//!
+//! What a session costs (no source gives these numbers; they follow the protocol): opening
+//! takes 3 round trips (TCP, the greeting, EHLO), 4 more with TLS (STARTTLS, a TLS 1.2
+//! handshake of 2, EHLO again); each message takes 2 (MAIL/RCPT/DATA pipelined, the end of
+//! data) plus its size over the bandwidth, plus the connector's `latency` (the receiver's
+//! processing).
 
 use rand::Rng;
 
 use super::codes::Cause;
 use super::dns::{Dns, Lookup};
 use super::faults::FaultState;
+use super::inbound::{Level, NodeInbound};
 use super::message::Message;
 use super::routing::{Acceptance, QueueKey, QueueTarget, RouteTable};
 use crate::model::{Dist, MxRecord, NodeId, Scenario, TlsMode, TlsValidate};
@@ -20,8 +28,15 @@ use crate::time::{SimDuration, SimTime};
 /// 13). No source gives a number; one in ten is this model's assumption.
 pub const DUPLICATE_SHARE: f64 = 0.1;
 
-/// Latency of a transfer that uses no connector (plain DNS routing): the spec's default 10 ms.
-pub const DEFAULT_LATENCY: Dist = Dist::Fixed(10_000.0);
+/// Extra time of a transaction that uses no connector (plain DNS routing): none.
+pub const DEFAULT_LATENCY: Dist = Dist::Fixed(0.0);
+
+/// Round trips to open a session without TLS: TCP, the greeting, EHLO.
+pub const SETUP_RTTS: u64 = 3;
+/// Extra round trips with TLS: STARTTLS, a TLS 1.2 handshake (2), EHLO again.
+pub const TLS_RTTS: u64 = 4;
+/// Round trips per message: MAIL FROM, RCPT TO and DATA pipelined, then the end of data.
+pub const MESSAGE_RTTS: u64 = 2;
 
 /// How an attempt ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,10 +110,24 @@ impl Outcome {
     }
 }
 
+/// A connection that opened: the host, whether it is encrypted, whether it was found by MX.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Opened {
+    /// The receiving node.
+    pub to: NodeId,
+    /// TLS in use.
+    pub tls: bool,
+    /// Reached by MX (an anonymous session) rather than a connector.
+    pub via_mx: bool,
+}
+
 /// One attempt: how it ended, how long it held the sender's session, and the connections it
 /// opened (one per MX host tried; none when DNS failed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Attempt {
+    /// The connection that opened, if one did (it stays open after the first message unless
+    /// the transaction dropped it).
+    pub opened: Option<Opened>,
     /// How it ended.
     pub outcome: Outcome,
     /// How long the sender's session was held.
@@ -112,6 +141,32 @@ pub struct Attempt {
 }
 
 pub use super::codes::{C_LOOP, C_LOOP_EXO, C_NOT_AUTHORIZED, C_RELAY, C_UNKNOWN, C_UNKNOWN_EXO};
+
+/// The network path of a session.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Path {
+    /// Round-trip time.
+    pub rtt: SimDuration,
+    /// Bytes per second.
+    pub bandwidth: f64,
+    /// Extra time per transaction (the connector's `latency`).
+    pub extra: SimDuration,
+    /// The sender's connect timeout.
+    pub connect_timeout: SimDuration,
+}
+
+impl Path {
+    fn rtts(&self, n: u64) -> SimDuration {
+        SimDuration(self.rtt.0.saturating_mul(n))
+    }
+
+    /// The time to carry a message of `size` bytes.
+    fn transfer(&self, size: u32) -> SimDuration {
+        self.rtts(MESSAGE_RTTS)
+            + SimDuration::from_secs_f64(f64::from(size) / self.bandwidth.max(1.0))
+            + self.extra
+    }
+}
 
 /// Everything an attempt reads, borrowed from the engine.
 pub struct World<'a> {
@@ -136,19 +191,19 @@ pub struct Dice<'a, R: Rng> {
     pub drops: &'a mut [R],
 }
 
-/// Makes one attempt for message `m` from queue `key`.
+/// Opens a connection for queue `key` of sender `sender` (its resolver and per-source
+/// identity) and makes the first transaction, for message `m`.
+#[allow(clippy::too_many_arguments)]
 pub fn attempt<R: Rng>(
     w: &World<'_>,
     dns: &mut Dns,
-    resolver: usize,
+    inbound: &mut [NodeInbound],
+    sender: usize,
     key: &QueueKey,
     m: &Message,
+    path: &Path,
     dice: &mut Dice<'_, R>,
 ) -> Attempt {
-    let latency_dist = key
-        .connector
-        .map_or(&DEFAULT_LATENCY, |c| &w.sc.connector(c).latency);
-    let latency = SimDuration::from_secs_f64(latency_dist.sample(dice.latency) / 1e6);
     let mut hosts: [NodeId; 8] = [NodeId(0); 8];
     let count = match key.target {
         QueueTarget::Node(n) => {
@@ -157,9 +212,10 @@ pub fn attempt<R: Rng>(
         }
         QueueTarget::Mx(d) => {
             let d = d.index();
-            match dns.lookup(resolver, d, w.now) {
+            match dns.lookup(sender, d, w.now) {
                 Lookup::Failed => {
                     return Attempt {
+                        opened: None,
                         outcome: Outcome::ConnectionFailed { cause: Cause::Dns },
                         held: SimDuration::ZERO,
                         connections: 0,
@@ -173,6 +229,7 @@ pub fn attempt<R: Rng>(
     };
     let via_mx = matches!(key.target, QueueTarget::Mx(_));
     let mut a = Attempt {
+        opened: None,
         outcome: Outcome::ConnectionFailed {
             cause: Cause::Refused,
         },
@@ -183,32 +240,24 @@ pub fn attempt<R: Rng>(
     };
     for &to in &hosts[..count] {
         a.connections += 1;
-        match connect(w, key, m, to, via_mx, latency) {
+        match connect(w, key, to, path, Some((&inbound[to.index()], sender))) {
             Connect::Failed { cause, held } => {
                 a.held = a.held + held;
                 a.failed += 1;
                 a.failure.get_or_insert(cause);
             }
-            Connect::Rejected { code } => {
-                a.outcome = Outcome::Rejected { code };
-                a.held = a.held + latency;
-                return a;
-            }
-            Connect::Open { tls } => {
-                a.held = a.held + latency;
-                let p = w.faults.nodes[to.index()].drop_probability();
-                if p > 0.0 {
-                    let rng = &mut dice.drops[to.index()];
-                    if super::rng::unit(rng) < p {
-                        let duplicate = super::rng::unit(rng) < DUPLICATE_SHARE;
-                        a.outcome = Outcome::SessionFailed {
-                            cause: Cause::Dropped,
-                            duplicate,
-                        };
-                        return a;
-                    }
+            Connect::Open { tls, held } => {
+                a.held = a.held + held;
+                let inb = &mut inbound[to.index()];
+                inb.active += 1;
+                if let Some(c) = inb.per_sender.get_mut(sender) {
+                    *c += 1;
                 }
-                a.outcome = Outcome::Delivered { to, tls, via_mx };
+                let opened = Opened { to, tls, via_mx };
+                let (outcome, t) = transaction(w, inbound, key, m, opened, path, dice);
+                a.held = a.held + t;
+                a.opened = Some(opened);
+                a.outcome = outcome;
                 return a;
             }
         }
@@ -219,13 +268,97 @@ pub fn attempt<R: Rng>(
     a
 }
 
-/// How a session to one host goes, up to the start of the transfer.
+/// One message's transaction on an open connection: the receiver's acceptance, its back
+/// pressure, a drop mid-transfer, or the transfer. Returns how it ends and how long it takes.
+pub fn transaction<R: Rng>(
+    w: &World<'_>,
+    inbound: &mut [NodeInbound],
+    key: &QueueKey,
+    m: &Message,
+    c: Opened,
+    path: &Path,
+    dice: &mut Dice<'_, R>,
+) -> (Outcome, SimDuration) {
+    let to = c.to;
+    let dest = w.sc.node(to);
+    let f = &w.faults.nodes[to.index()];
+    // The server went away while the connection was open.
+    if f.down > 0 || f.unavailable > 0 {
+        let outcome = Outcome::SessionFailed {
+            cause: Cause::Dropped,
+            duplicate: false,
+        };
+        return (outcome, path.rtts(1));
+    }
+    if let Some(code) = refuses(w, key, m, to, c.via_mx, c.tls) {
+        return (Outcome::Rejected { code }, path.rtts(1));
+    }
+    let mut wait = SimDuration::ZERO;
+    let inb = &mut inbound[to.index()];
+    if let Some(bp) = &dest.inbound.back_pressure {
+        match inb.level(bp, w.now) {
+            Level::High => {
+                let outcome = Outcome::SessionFailed {
+                    cause: Cause::BackPressure,
+                    duplicate: false,
+                };
+                return (outcome, path.rtts(1));
+            }
+            // Medium: mail from senders outside the organisation (a sender domain the node is
+            // not authoritative for) is refused, the organisation's own is tarpitted.
+            Level::Medium(_)
+                if w.routes.acceptance(to.index(), m.sender_domain as usize)
+                    != Acceptance::Authoritative =>
+            {
+                let outcome = Outcome::SessionFailed {
+                    cause: Cause::BackPressure,
+                    duplicate: false,
+                };
+                return (outcome, path.rtts(1));
+            }
+            Level::Medium(since) => wait = NodeInbound::tarpit(bp, since, w.now),
+            Level::Normal => {}
+        }
+    }
+    if let Some(d) = dest.inbound.in_flow_delay
+        && inb.congested()
+    {
+        wait = wait + d;
+    }
+    let extra = key
+        .connector
+        .map_or(&DEFAULT_LATENCY, |c| &w.sc.connector(c).latency);
+    let extra = SimDuration::from_secs_f64(extra.sample(dice.latency) / 1e6);
+    let held = path.transfer(m.size) + extra + wait;
+    let p = f.drop_probability();
+    if p > 0.0 {
+        let rng = &mut dice.drops[to.index()];
+        if super::rng::unit(rng) < p {
+            let duplicate = super::rng::unit(rng) < DUPLICATE_SHARE;
+            let outcome = Outcome::SessionFailed {
+                cause: Cause::Dropped,
+                duplicate,
+            };
+            return (outcome, held);
+        }
+    }
+    let outcome = Outcome::Delivered {
+        to,
+        tls: c.tls,
+        via_mx: c.via_mx,
+    };
+    (outcome, held)
+}
+
+/// How a connection to one host goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Connect {
-    /// Connected and accepted; `tls` tells whether the session is encrypted.
+    /// Connected; `tls` tells whether the session is encrypted; opening took `held`.
     Open {
         /// Whether TLS is used.
         tls: bool,
+        /// How long opening took.
+        held: SimDuration,
     },
     /// A temporary failure, holding the session for `held`.
     Failed {
@@ -234,26 +367,21 @@ pub enum Connect {
         /// How long the sender's session was held.
         held: SimDuration,
     },
-    /// A permanent refusal.
-    Rejected {
-        /// Code index.
-        code: u16,
-    },
 }
 
-/// One SMTP session from `key.node` to `to`, up to the point where the transfer starts.
+/// Opens a connection from `key.node` to `to`: firewall, server state, the receiver's
+/// connection limits (when `load` gives its state and the sender), STARTTLS and the
+/// certificate.
 pub fn connect(
     w: &World<'_>,
     key: &QueueKey,
-    m: &Message,
     to: NodeId,
-    via_mx: bool,
-    latency: SimDuration,
+    path: &Path,
+    load: Option<(&NodeInbound, usize)>,
 ) -> Connect {
     let from = key.node;
     let dest = w.sc.node(to);
     let f = &w.faults.nodes[to.index()];
-    let sender = w.sc.node(from);
     // Firewall: configured allow list, or an active block: refused at once.
     if dest
         .firewall_allow
@@ -263,20 +391,36 @@ pub fn connect(
     {
         return Connect::Failed {
             cause: Cause::Refused,
-            held: SimDuration::ZERO,
+            held: path.rtts(1),
         };
     }
     if f.down > 0 {
         return Connect::Failed {
             cause: Cause::Timeout,
-            held: sender.connect_timeout,
+            held: path.connect_timeout,
         };
     }
     if f.unavailable > 0 {
         return Connect::Failed {
             cause: Cause::Unavailable,
-            held: latency,
+            held: path.rtts(2),
         };
+    }
+    if let Some((inb, sender)) = load {
+        let full = dest
+            .inbound
+            .max_connections
+            .is_some_and(|m| inb.active >= m)
+            || dest
+                .inbound
+                .max_connections_per_source
+                .is_some_and(|m| inb.per_sender.get(sender).is_some_and(|c| *c >= m));
+        if full {
+            return Connect::Failed {
+                cause: Cause::TooManyConnections,
+                held: path.rtts(2),
+            };
+        }
     }
     let tls = key.connector.map(|c| &w.sc.connector(c).tls);
     let mode = tls.map_or(TlsMode::Opportunistic, |t| t.mode);
@@ -287,7 +431,7 @@ pub fn connect(
         TlsMode::Required if !offers => {
             return Connect::Failed {
                 cause: Cause::TlsMissing,
-                held: latency,
+                held: path.rtts(SETUP_RTTS),
             };
         }
         TlsMode::Opportunistic | TlsMode::Required => offers,
@@ -313,14 +457,36 @@ pub fn connect(
         if bad {
             return Connect::Failed {
                 cause: Cause::Certificate,
-                held: latency,
+                held: path.rtts(SETUP_RTTS + TLS_RTTS - 1),
             };
         }
     }
-    // The receiver's acceptance: relaying for anonymous senders, then partner restrictions.
+    let rtts = if used {
+        SETUP_RTTS + TLS_RTTS
+    } else {
+        SETUP_RTTS
+    };
+    Connect::Open {
+        tls: used,
+        held: path.rtts(rtts),
+    }
+}
+
+/// The code a receiver refuses message `m` with (5xx), if it does: relaying for anonymous
+/// senders, then partner restrictions.
+pub fn refuses(
+    w: &World<'_>,
+    key: &QueueKey,
+    m: &Message,
+    to: NodeId,
+    via_mx: bool,
+    tls: bool,
+) -> Option<u16> {
+    let from = key.node;
+    let dest = w.sc.node(to);
     let domain = m.rcpt_domain as usize;
     if via_mx && w.routes.acceptance(to.index(), domain) == Acceptance::No {
-        return Connect::Rejected { code: C_RELAY };
+        return Some(C_RELAY);
     }
     if let Some(af) = &dest.accept_from {
         let node_ok = af.nodes.as_ref().is_none_or(|ns| ns.contains(&from));
@@ -330,13 +496,11 @@ pub fn connect(
             .as_ref()
             .is_none_or(|ps| ps.iter().any(|p| p.matches(sender_name)));
         let is_ndr = m.has(super::message::IS_NDR);
-        if !node_ok || !(sender_ok || is_ndr) || (af.require_tls && !used) {
-            return Connect::Rejected {
-                code: C_NOT_AUTHORIZED,
-            };
+        if !node_ok || !(sender_ok || is_ndr) || (af.require_tls && !tls) {
+            return Some(C_NOT_AUTHORIZED);
         }
     }
-    Connect::Open { tls: used }
+    None
 }
 
 /// Whether a certificate subject satisfies a connector's `tls_domain` (`*.x` wildcards allowed

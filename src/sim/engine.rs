@@ -11,8 +11,9 @@ use super::codes::{self, Style};
 use super::dns::Dns;
 use super::event::{Event, EventQueue};
 use super::faults::FaultState;
+use super::inbound::NodeInbound;
 use super::message::Slab;
-use super::queue::QueueState;
+use super::queue::{Conns, QueueState};
 use rand::Rng;
 
 use super::rng::{self, SimRng};
@@ -55,6 +56,10 @@ pub(crate) struct SenderState {
     pub calendar: Calendar,
     /// Code index of its expiry NDR.
     pub expiry_code: u16,
+    /// Most messages one of its connections carries.
+    pub max_messages_per_connection: u32,
+    /// How long it reuses a connection (Postfix `smtp_connection_reuse_time_limit`).
+    pub reuse_time: Option<SimDuration>,
 }
 
 /// The grid on which messages retried alone under a destination-level policy are released.
@@ -176,6 +181,12 @@ pub struct Engine<'s> {
     pub(crate) queue_base: Vec<u32>,
     /// Every independent sender.
     pub(crate) senders: Vec<SenderState>,
+    /// The sessions in progress.
+    pub(crate) conns: Conns,
+    /// Recipient groups of the copies whose recipients are at several locations.
+    pub(crate) groups: std::collections::BTreeMap<u32, super::recipients::Groups>,
+    /// The receive side of each node.
+    pub(crate) inbound: Vec<NodeInbound>,
     pub(crate) connectors: Vec<ConnectorState>,
     pub(crate) streams: Vec<StreamState>,
     pub(crate) rng: Rngs,
@@ -239,11 +250,25 @@ impl<'s> Engine<'s> {
                     },
                     kind => Style::of(kind),
                 };
+                // Postfix reuses a cached connection for 300 s (`smtp_connection_reuse_time_limit`,
+                // `postconf -d` of Postfix 3.7.11); other senders by message count only.
+                let reuse_time = matches!(policy.machinery, Machinery::Postfix(_))
+                    .then_some(SimDuration::from_secs(300));
+                let per_conn = if n.kind == crate::model::NodeKind::Internet {
+                    match policy.name.as_str() {
+                        "exchange_online" | "exchange_server" => 20,
+                        _ => n.max_messages_per_connection,
+                    }
+                } else {
+                    n.max_messages_per_connection
+                };
                 senders.push(SenderState {
                     policy: policy.clone(),
                     style,
                     calendar,
                     expiry_code: code_of(&policy.expiry_code),
+                    max_messages_per_connection: per_conn.max(1),
+                    reuse_time,
                 });
             }
             nodes.push(NodeState {
@@ -340,6 +365,18 @@ impl<'s> Engine<'s> {
                 _ => (0, 0),
             })
             .collect();
+        let inbound = sc
+            .nodes
+            .iter()
+            .zip(&nodes)
+            .map(|(n, ns)| {
+                NodeInbound::new(
+                    ns.limit,
+                    senders.len(),
+                    n.inbound.max_connections_per_source.is_some(),
+                )
+            })
+            .collect();
         let mut e = Engine {
             sc,
             seed,
@@ -354,7 +391,10 @@ impl<'s> Engine<'s> {
             nodes,
             queues,
             queue_base,
+            inbound,
             senders,
+            conns: Conns::default(),
+            groups: std::collections::BTreeMap::new(),
             connectors,
             streams,
             rng: Rngs::new(sc, seed),
@@ -417,6 +457,16 @@ impl<'s> Engine<'s> {
     /// Messages in flight now (generated traffic and NDRs).
     pub fn live_messages(&self) -> usize {
         self.msgs.live()
+    }
+
+    /// Recipients of the counted traffic still in flight (NDRs and notices aside).
+    pub fn recipients_in_flight(&self) -> u64 {
+        use super::message::{COUNTED, IS_NDR};
+        self.msgs
+            .iter_live()
+            .filter(|m| m.has(COUNTED) && !m.has(IS_NDR))
+            .map(|m| u64::from(m.rcpts))
+            .sum()
     }
 
     /// Most messages in flight at once.
@@ -482,11 +532,7 @@ impl<'s> Engine<'s> {
         match ev {
             Event::Arrival { stream } => self.on_arrival(stream as usize),
             Event::ServiceDone { node, msg } => self.on_service_done(node as usize, msg),
-            Event::SessionDone {
-                queue,
-                msg,
-                outcome,
-            } => self.on_session_done(queue as usize, msg, outcome),
+            Event::SessionDone { conn, msg, outcome } => self.on_session_done(conn, msg, outcome),
             Event::RetryDue { queue, generation } => self.on_retry_due(queue as usize, generation),
             Event::Unthrottle { queue, generation } => {
                 self.on_unthrottle(queue as usize, generation)

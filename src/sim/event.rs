@@ -23,10 +23,10 @@ pub enum Event {
         /// Message id.
         msg: u32,
     },
-    /// A delivery session of a queue ends with the outcome decided when it started.
+    /// A message's transaction on a session ends with the outcome decided when it started.
     SessionDone {
-        /// Delivery queue index.
-        queue: u32,
+        /// Session index.
+        conn: u32,
         /// Message id.
         msg: u32,
         /// The packed outcome.

@@ -4,13 +4,13 @@
 use super::engine::{Engine, LogEntry};
 use super::event::Event;
 use super::message::{
-    COUNTED, DELAY_DSN, DELAY_NOTIFIED, IS_NDR, Message, NDR_STREAM, QUARANTINE, SUBMITTED,
+    COUNTED, DELAY_DSN, DELAY_NOTIFIED, IS_NDR, MULTI, Message, NDR_STREAM, QUARANTINE, SUBMITTED,
     UNKNOWN, is_submitted,
 };
 use super::rng::unit;
 use super::routing::Decision;
 use crate::model::NodeId;
-use crate::model::Profile;
+use crate::model::{Profile, Recipients};
 use crate::time::{SimDuration, SimTime};
 
 impl Engine<'_> {
@@ -75,7 +75,19 @@ impl Engine<'_> {
                 .unwrap_or(&cum[cum.len() - 1])
                 .1
         };
-        let location = draw_mailbox(self.sc, rcpt as usize, rng, true);
+        // The default of one recipient draws nothing more (earlier draws stay as they were).
+        let rcpts = match &t.recipients {
+            Recipients::Fixed(n) => *n,
+            r => r.draw(unit(rng)),
+        }
+        .max(1);
+        let (location, groups) = if rcpts == 1 {
+            (draw_mailbox(self.sc, rcpt as usize, rng, true), None)
+        } else {
+            self.draw_recipients(s, rcpt, rcpts)
+        };
+        let t = &self.sc.traffic[s];
+        let rng = &mut self.rng.attributes[s];
         let mut tags = 0u32;
         for (tag, share) in &t.tags {
             if unit(rng) < *share {
@@ -101,12 +113,18 @@ impl Engine<'_> {
             prev: SUBMITTED + cohort,
             stream: s as u16,
             hops: 0,
-            rcpts: 1,
+            rcpts,
             flags: if counted { COUNTED } else { 0 },
         });
+        if let Some(g) = groups {
+            self.msgs.get_mut(id).flags |= MULTI;
+            self.groups.insert(id, g);
+        }
         if counted {
             self.obs.total.generated += 1;
+            self.obs.total.recipients[0] += u64::from(rcpts);
             self.obs.streams[s].generated += 1;
+            self.obs.streams[s].recipients[0] += u64::from(rcpts);
             self.obs.in_flight += 1;
         }
         self.enter_node(t.from.index(), id);
@@ -131,6 +149,7 @@ impl Engine<'_> {
             self.start_service(node, id);
         } else {
             self.nodes[node].waiting.push_back(id);
+            self.inbound[node].waiting += 1;
             self.obs.queue_change(node, 1, now);
         }
     }
@@ -153,6 +172,7 @@ impl Engine<'_> {
             micros *= faults.slowdown();
         }
         self.nodes[node].busy += 1;
+        self.inbound[node].busy += 1;
         self.obs.busy_change(node, 1, self.now);
         let done = self.now + SimDuration::from_secs_f64(micros / 1e6);
         self.events.schedule(
@@ -166,18 +186,24 @@ impl Engine<'_> {
 
     pub(crate) fn on_service_done(&mut self, node: usize, id: u32) {
         self.nodes[node].busy -= 1;
+        self.inbound[node].busy -= 1;
         self.obs.busy_change(node, -1, self.now);
         if let Some(next) = self.nodes[node].waiting.pop_front() {
+            self.inbound[node].waiting -= 1;
             self.obs.queue_change(node, -1, self.now);
             self.start_service(node, next);
         }
         let m = self.msgs.get_mut(id);
         if m.has(QUARANTINE) {
             let m = *m;
-            self.msgs.remove(id);
+            self.free_message(id);
             if m.has(COUNTED) {
+                let r = u64::from(m.rcpts);
                 self.obs.total.quarantined += 1;
-                self.obs.streams[m.stream as usize].quarantined += 1;
+                self.obs.total.recipients[3] += r;
+                let st = &mut self.obs.streams[m.stream as usize];
+                st.quarantined += 1;
+                st.recipients[3] += r;
                 self.obs.in_flight -= 1;
             }
             return;
@@ -191,7 +217,19 @@ impl Engine<'_> {
 
     /// Routing at `node` once its work on the message is done.
     pub(crate) fn route(&mut self, node: usize, id: u32) {
-        match self.routes.decide(node, self.msgs.get(id)) {
+        if self.msgs.get(id).has(MULTI) {
+            for (copy, d) in self.split_by_route(node, id) {
+                self.route_as(node, copy, d);
+            }
+            return;
+        }
+        let d = self.routes.decide(node, self.msgs.get(id));
+        self.route_as(node, id, d);
+    }
+
+    /// Carries out routing decision `d` for message `id` at `node`.
+    fn route_as(&mut self, node: usize, id: u32, d: Decision) {
+        match d {
             Decision::Deliver => self.deliver(node, id),
             Decision::RejectUnknown => {
                 let code = self.nodes[node].unknown_code;
@@ -199,7 +237,13 @@ impl Engine<'_> {
             }
             Decision::Queue(b) => {
                 let q = self.queue_of(node, b as usize, id);
-                self.enqueue(q, id)
+                if self.msgs.get(id).rcpts > 1 {
+                    for part in self.split_for_delivery(q, id) {
+                        self.enqueue(q, part);
+                    }
+                } else {
+                    self.enqueue(q, id)
+                }
             }
         }
     }
@@ -224,7 +268,7 @@ impl Engine<'_> {
 
     fn deliver(&mut self, node: usize, id: u32) {
         let m = *self.msgs.get(id);
-        self.msgs.remove(id);
+        self.free_message(id);
         if m.has(IS_NDR) {
             if m.has(COUNTED) {
                 if m.has(DELAY_DSN) {
@@ -238,10 +282,13 @@ impl Engine<'_> {
         self.obs.nodes[node].ts_delivered += 1;
         if m.has(COUNTED) {
             let latency = (self.now - m.created).0;
+            let r = u64::from(m.rcpts);
             self.obs.total.delivered += 1;
+            self.obs.total.recipients[1] += r;
             self.obs.total.latency.record(latency);
             let s = &mut self.obs.streams[m.stream as usize];
             s.delivered += 1;
+            s.recipients[1] += r;
             s.latency.record(latency);
             self.obs.nodes[node].delivered += 1;
             self.obs.in_flight -= 1;
@@ -261,7 +308,7 @@ impl Engine<'_> {
     pub(crate) fn ndr(&mut self, node: usize, id: u32, code: u16) {
         let m = *self.msgs.get(id);
         if m.has(IS_NDR) {
-            self.msgs.remove(id);
+            self.free_message(id);
             if m.has(COUNTED) {
                 if m.has(DELAY_DSN) {
                     self.obs.dsn_dropped += 1;
@@ -272,9 +319,15 @@ impl Engine<'_> {
             return;
         }
         self.obs.nodes[node].ts_ndr += 1;
+        if m.has(MULTI) {
+            self.groups.remove(&id);
+        }
         if m.has(COUNTED) {
+            let r = u64::from(m.rcpts);
             self.obs.total.ndr += 1;
+            self.obs.total.recipients[2] += r;
             self.obs.streams[m.stream as usize].ndr += 1;
+            self.obs.streams[m.stream as usize].recipients[2] += r;
             *self.obs.ndr_by_code.entry(code).or_default() += 1;
             self.obs.nodes[node].ndr += 1;
             self.obs.in_flight -= 1;

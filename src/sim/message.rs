@@ -32,6 +32,9 @@ pub const QUARANTINE: u8 = 32;
 /// Flag: this message is a delay notice (a DSN saying the original is still queued); like an
 /// NDR it is never NDR'd itself.
 pub const DELAY_DSN: u8 = 64;
+/// Flag: this copy's recipients are at several locations (their groups are kept beside the
+/// slab, in the engine's `groups`).
+pub const MULTI: u8 = 128;
 
 /// One message (or one copy of a message split by routing) in flight: 40 bytes.
 #[derive(Clone, Copy, Debug)]
@@ -109,6 +112,19 @@ impl Slab {
     pub fn get_mut(&mut self, id: u32) -> &mut Message {
         &mut self.slots[id as usize]
     }
+    /// Every message in flight, in slot order.
+    pub fn iter_live(&self) -> impl Iterator<Item = &Message> {
+        let mut free = vec![false; self.slots.len()];
+        for &f in &self.free {
+            free[f as usize] = true;
+        }
+        self.slots
+            .iter()
+            .zip(free)
+            .filter(|(_, f)| !f)
+            .map(|(m, _)| m)
+    }
+
     /// Messages in flight now.
     pub fn live(&self) -> usize {
         self.live

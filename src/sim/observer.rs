@@ -113,6 +113,11 @@ pub struct Outcomes {
     pub quarantined: u64,
     /// Latency of the delivered ones.
     pub latency: Latency,
+    /// Of `generated`, the copies made by splitting a message whose recipients' next hops
+    /// differ (or that had more recipients than one delivery may carry).
+    pub split: u64,
+    /// Recipients: generated, delivered, NDR'd, quarantined.
+    pub recipients: [u64; 4],
 }
 
 /// Everything recorded during a run.

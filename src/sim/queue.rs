@@ -82,3 +82,55 @@ impl QueueState {
         self.msgs.len() as u64 + u64::from(self.deferred)
     }
 }
+
+/// An SMTP session of a queue: the connection, once open, and the messages it carried.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Conn {
+    /// The queue it belongs to.
+    pub queue: u32,
+    /// The connection, once opened (`None` while it failed to open).
+    pub opened: Option<super::delivery::Opened>,
+    /// Messages it carried, the one in progress included.
+    pub uses: u32,
+    /// When it was opened.
+    pub since: SimTime,
+}
+
+/// The sessions in progress, by id (a slab: ids are reused).
+#[derive(Debug, Default)]
+pub(crate) struct Conns {
+    slots: Vec<Conn>,
+    free: Vec<u32>,
+}
+
+impl Conns {
+    /// Stores a new session; returns its id.
+    pub(crate) fn open(&mut self, c: Conn) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                self.slots[id as usize] = c;
+                id
+            }
+            None => {
+                self.slots.push(c);
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The session with this id.
+    pub(crate) fn get(&self, id: u32) -> &Conn {
+        &self.slots[id as usize]
+    }
+
+    /// The session with this id, mutably.
+    pub(crate) fn get_mut(&mut self, id: u32) -> &mut Conn {
+        &mut self.slots[id as usize]
+    }
+
+    /// Ends a session; returns what it was.
+    pub(crate) fn close(&mut self, id: u32) -> Conn {
+        self.free.push(id);
+        self.slots[id as usize]
+    }
+}

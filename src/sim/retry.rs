@@ -31,9 +31,12 @@ impl Engine<'_> {
         let sender = self.queues[q].sender as usize;
         let qs = &mut self.queues[q];
         match &self.senders[sender].policy.machinery {
-            Machinery::Postfix(_) => {
+            Machinery::Postfix(p) => {
                 qs.fail_cohorts = 0.0;
-                if delivered {
+                // qmgr widens the window only while it is below the sessions in use plus the
+                // initial concurrency (conformance/postfix/: at low load it stays small).
+                let room = f64::from(qs.active + p.initial_destination_concurrency);
+                if delivered && qs.window < room {
                     qs.window = (qs.window + 1.0 / qs.window).min(f64::from(qs.limit));
                 }
             }
@@ -43,6 +46,21 @@ impl Engine<'_> {
                 }
                 qs.failures = 0;
             }
+        }
+    }
+
+    /// Postfix discards a destination's in-core queue — its window and failure count — when it
+    /// holds no message and no session: the next message starts afresh at
+    /// `initial_destination_concurrency` (qmgr_queue.c; measured in conformance/postfix/).
+    pub(crate) fn reset_if_idle(&mut self, q: usize) {
+        let sender = self.queues[q].sender as usize;
+        let Machinery::Postfix(p) = &self.senders[sender].policy.machinery else {
+            return;
+        };
+        let qs = &mut self.queues[q];
+        if qs.mode == QueueMode::Open && qs.active == 0 && qs.msgs.is_empty() {
+            qs.window = f64::from(p.initial_destination_concurrency).min(f64::from(qs.limit));
+            qs.fail_cohorts = 0.0;
         }
     }
 

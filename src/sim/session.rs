@@ -4,12 +4,14 @@
 //! to the queue is the sender's retry machinery, in `sim::retry`.
 
 use super::codes::{self, Cause};
+use super::delivery::Path;
 use super::delivery::{self, Dice, Outcome, World};
 use super::engine::{Engine, LogEntry};
 use super::event::Event;
 use super::message::{IS_NDR, TLS_USED, VIA_MX};
-use super::queue::QueueMode;
+use super::queue::{Conn, QueueMode};
 use crate::model::retry::{ExpiryCheck, Machinery};
+use crate::time::SimDuration;
 
 /// Queued messages above which mail flow intelligence raises its alert (sources §1.1:
 /// "Messages have been delayed" default threshold 200).
@@ -23,6 +25,7 @@ impl Engine<'_> {
     /// deferred at once without a connection ("delivery temporarily suspended").
     pub(crate) fn enqueue(&mut self, q: usize, id: u32) {
         self.count_waiting(q, 1);
+        self.reset_if_idle(q);
         if self.queues[q].mode == QueueMode::Dead {
             let code = self.queues[q].last_code.unwrap_or(0);
             self.defer_message(q, id, code);
@@ -82,7 +85,21 @@ impl Engine<'_> {
         None
     }
 
-    /// Starts a session of queue `q` for message `id` (already taken off the queue).
+    /// The network path of queue `q`'s sessions: its connector's, else its node's.
+    fn path(&self, q: usize) -> Path {
+        let key = self.queues[q].key;
+        let node = self.sc.node(key.node);
+        let c = key.connector.map(|c| self.sc.connector(c));
+        Path {
+            rtt: c.and_then(|c| c.rtt).unwrap_or(node.link.rtt),
+            bandwidth: c.and_then(|c| c.bandwidth).unwrap_or(node.link.bandwidth),
+            extra: SimDuration::ZERO,
+            connect_timeout: node.connect_timeout,
+        }
+    }
+
+    /// Opens a session (a connection) of queue `q` and starts its first message, `id` (already
+    /// taken off the queue).
     pub(crate) fn start_session(&mut self, q: usize, id: u32) {
         let key = self.queues[q].key;
         let node = key.node.index();
@@ -94,6 +111,7 @@ impl Engine<'_> {
             k.attempts += 1;
             k.active += 1;
         }
+        let path = self.path(q);
         let world = World {
             sc: self.sc,
             faults: &self.faults,
@@ -109,13 +127,15 @@ impl Engine<'_> {
             mx: &mut self.rng.mx[node],
             drops: &mut self.rng.drops,
         };
-        let resolver = self.queues[q].sender as usize;
+        let sender = self.queues[q].sender as usize;
         let a = delivery::attempt(
             &world,
             &mut self.dns,
-            resolver,
+            &mut self.inbound,
+            sender,
             &key,
             self.msgs.get(id),
+            &path,
             &mut dice,
         );
         if a.connections > 0 || a.failed > 0 {
@@ -123,14 +143,102 @@ impl Engine<'_> {
             self.obs
                 .count_connections(node, key.connector, a.connections, a.failed, code);
         }
+        let conn = self.conns.open(Conn {
+            queue: q as u32,
+            opened: a.opened,
+            uses: 1,
+            since: self.now,
+        });
         self.events.schedule(
             self.now + a.held,
             Event::SessionDone {
-                queue: q as u32,
+                conn,
                 msg: id,
                 outcome: a.outcome.pack(),
             },
         );
+    }
+
+    /// Sends the queue's next message on open connection `conn`, if the connection may carry
+    /// another (the queue is open and has mail, the sender's per-connection limits allow it);
+    /// returns whether it did.
+    fn continue_session(&mut self, conn: u32) -> bool {
+        let c = *self.conns.get(conn);
+        let q = c.queue as usize;
+        let Some(opened) = c.opened else {
+            return false;
+        };
+        let sender = &self.senders[self.queues[q].sender as usize];
+        let reuse_ok = c.uses < sender.max_messages_per_connection
+            && sender
+                .reuse_time
+                .is_none_or(|t| self.now.since(c.since) < t);
+        if !reuse_ok || self.queues[q].mode != QueueMode::Open || self.queues[q].msgs.is_empty() {
+            return false;
+        }
+        let Some(id) = self.next_to_send(q) else {
+            return false;
+        };
+        let key = self.queues[q].key;
+        let path = self.path(q);
+        let world = World {
+            sc: self.sc,
+            faults: &self.faults,
+            routes: &self.routes,
+            now: self.now,
+        };
+        let latency = match key.connector {
+            Some(c) => &mut self.rng.latency[c.index()],
+            None => &mut self.rng.direct_latency,
+        };
+        let mut dice = Dice {
+            latency,
+            mx: &mut self.rng.mx[key.node.index()],
+            drops: &mut self.rng.drops,
+        };
+        let (outcome, held) = delivery::transaction(
+            &world,
+            &mut self.inbound,
+            &key,
+            self.msgs.get(id),
+            opened,
+            &path,
+            &mut dice,
+        );
+        self.conns.get_mut(conn).uses += 1;
+        if let Some(c) = key.connector {
+            self.obs.connectors[c.index()].attempts += 1;
+        }
+        self.events.schedule(
+            self.now + held,
+            Event::SessionDone {
+                conn,
+                msg: id,
+                outcome: outcome.pack(),
+            },
+        );
+        true
+    }
+
+    /// Closes connection `conn` of queue `q`: the receiver's and the sender's slots free up.
+    fn close_session(&mut self, conn: u32) {
+        let c = self.conns.close(conn);
+        let q = c.queue as usize;
+        let key = self.queues[q].key;
+        if let Some(o) = c.opened {
+            let inb = &mut self.inbound[o.to.index()];
+            inb.active -= 1;
+            if let Some(n) = inb.per_sender.get_mut(self.queues[q].sender as usize) {
+                *n -= 1;
+            }
+        }
+        self.queues[q].active -= 1;
+        self.obs.nodes[key.node.index()].sending -= 1;
+        if let Some(c) = key.connector {
+            self.connectors[c.index()].active -= 1;
+            self.obs.connectors[c.index()].active -= 1;
+        }
+        self.reset_if_idle(q);
     }
 
     /// The code index queue `q`'s sender writes for `cause`.
@@ -138,21 +246,18 @@ impl Engine<'_> {
         codes::deferral(self.senders[self.queues[q].sender as usize].style, cause)
     }
 
-    pub(crate) fn on_session_done(&mut self, q: usize, id: u32, packed: u32) {
+    pub(crate) fn on_session_done(&mut self, conn: u32, id: u32, packed: u32) {
+        let q = self.conns.get(conn).queue as usize;
         let key = self.queues[q].key;
         let node = key.node.index();
-        self.queues[q].active -= 1;
-        self.obs.nodes[node].sending -= 1;
-        if let Some(c) = key.connector {
-            self.connectors[c.index()].active -= 1;
-            self.obs.connectors[c.index()].active -= 1;
-        }
         let outcome = Outcome::unpack(packed);
         if self.log.is_some() {
             self.log_attempt(q, outcome);
         }
+        let mut keep = false;
         match outcome {
             Outcome::Delivered { to, tls, via_mx } => {
+                keep = true;
                 self.destination_ok(q, true);
                 if let Some(c) = key.connector {
                     self.obs.connectors[c.index()].delivered += 1;
@@ -162,7 +267,7 @@ impl Engine<'_> {
                     self.obs.sent_without_tls += 1;
                 }
                 m.prev = node as u16;
-                m.hops += 1;
+                m.hops = m.hops.saturating_add(1);
                 m.flags = (m.flags & !(VIA_MX | TLS_USED))
                     | if via_mx { VIA_MX } else { 0 }
                     | if tls { TLS_USED } else { 0 };
@@ -183,6 +288,7 @@ impl Engine<'_> {
             Outcome::ConnectionFailed { cause } => {
                 let code = self.deferral_code(q, cause);
                 self.count_waiting(q, 1);
+                self.close_session(conn);
                 self.connection_failed(q, id, code);
             }
             Outcome::SessionFailed { cause, duplicate } => {
@@ -192,16 +298,21 @@ impl Engine<'_> {
                 let code = self.deferral_code(q, cause);
                 self.count_waiting(q, 1);
                 self.destination_ok(q, false);
+                self.close_session(conn);
                 self.message_failed(q, id, code);
             }
             Outcome::Rejected { code } => {
-                // A 5xx is an answer: the destination is up.
+                // A 5xx is an answer: the destination is up, the connection stays open.
+                keep = true;
                 self.destination_ok(q, false);
                 if let Some(c) = key.connector {
                     self.obs.connectors[c.index()].ndr += 1;
                 }
                 self.ndr(node, id, code);
             }
+        }
+        if keep && !self.continue_session(conn) {
+            self.close_session(conn);
         }
         self.pump(q);
         if let Some(c) = key.connector {

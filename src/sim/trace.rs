@@ -146,15 +146,27 @@ pub fn trace(
         let mut failures = Vec::new();
         let mut next = None;
         for (to, mx_text) in &candidates {
-            match delivery::connect(
-                &world,
-                &key,
-                &m,
-                *to,
-                matches!(key.target, QueueTarget::Mx(_)),
-                Default::default(),
-            ) {
-                Connect::Open { tls } => {
+            let path = delivery::Path {
+                rtt: Default::default(),
+                bandwidth: 1.0,
+                extra: Default::default(),
+                connect_timeout: Default::default(),
+            };
+            match delivery::connect(&world, &key, *to, &path, None) {
+                Connect::Open { tls, .. } => {
+                    let via_mx = matches!(key.target, QueueTarget::Mx(_));
+                    if let Some(code) = delivery::refuses(&world, &key, &m, *to, via_mx, tls) {
+                        hops.push(hop(
+                            format!("→ {}{mx_text} via {via}", sc.node(*to).name),
+                            tls_text,
+                            Some(format!(
+                                "{} rejects: {}",
+                                sc.node(*to).name,
+                                codes::fixed_codes()[code as usize]
+                            )),
+                        ));
+                        return hops;
+                    }
                     next = Some((*to, mx_text.clone(), tls));
                     break;
                 }
@@ -163,18 +175,6 @@ pub fn trace(
                     sc.node(*to).name,
                     codes::text(style, cause)
                 )),
-                Connect::Rejected { code } => {
-                    hops.push(hop(
-                        format!("→ {}{mx_text} via {via}", sc.node(*to).name),
-                        tls_text,
-                        Some(format!(
-                            "{} rejects: {}",
-                            sc.node(*to).name,
-                            codes::fixed_codes()[code as usize]
-                        )),
-                    ));
-                    return hops;
-                }
             }
         }
         match next {

@@ -74,6 +74,13 @@ pub(crate) fn assert_conserved(s: &Summary) {
         "generated = delivered + ndr + quarantined + in_flight in {}: {m:?}",
         s.scenario
     );
+    let r = &s.recipients;
+    assert_eq!(
+        r.generated,
+        r.delivered + r.ndr + r.quarantined + r.in_flight,
+        "recipients conserved in {}: {r:?}",
+        s.scenario
+    );
 }
 
 /// Asserts a Poisson count is within five standard deviations (√expected) of its mean.

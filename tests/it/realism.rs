@@ -116,3 +116,252 @@ faults:
         "EOP deferred the broken domain's mail"
     );
 }
+
+/// EOP relaying `rate` to an on-premises Exchange server over a connector; `faults` on it.
+fn eop_to_onprem(rate: &str, duration: &str, faults: &str, extra: &str) -> String {
+    format!(
+        r#"
+name: eop-onprem
+duration: {duration}
+sample_every: 1m
+seed: 4
+domains:
+  contoso.com: {{mx: eop, mailboxes: {{onprem: 1.0}}}}
+  "*": {{mx: internet, mailboxes: {{internet: 1.0}}}}
+nodes:
+  internet: {{kind: internet}}
+  eop: {{kind: exchange_online, accepted_domains: {{contoso.com: internal_relay}}}}
+  onprem: {{kind: exchange_server, workers: 16, service_time: {{exponential: {{mean: 50ms}}}}, accepted_domains: {{contoso.com: authoritative}}{extra}}}
+connectors:
+  - {{name: eop-to-onprem, from: eop, to: onprem, domains: [contoso.com], rtt: 10ms}}
+traffic:
+  - {{name: inbound, from: internet, to: contoso.com, rate: {rate}}}
+faults: {faults}
+"#
+    )
+}
+
+#[test]
+fn a_slowed_onprem_server_pushes_back_and_eop_holds_the_backlog() {
+    // Service time × 20 for 2 h at 20 msg/s: 16 workers at 1 s each serve 16/s.
+    let sc = load(&eop_to_onprem(
+        "20/s",
+        "4h",
+        "[{kind: slowdown, node: onprem, factor: 20, at: 30m, for: 2h}]",
+        "",
+    ));
+    let s = run(&sc, 1);
+    assert_conserved(&s);
+    let onprem = s.nodes["onprem"].peak_queue;
+    assert!(
+        (9_000..=16_000).contains(&onprem),
+        "on-prem's queue stays near its back-pressure thresholds: peak {onprem}"
+    );
+    let eop = s.nodes["eop"].peak_queue;
+    assert!(eop > 5_000, "EOP holds the rest: peak {eop}");
+    let c = &s.connectors["eop-to-onprem"];
+    assert!(
+        c.deferrals_by_code.contains_key("452 4.3.1"),
+        "EOP records the back-pressure code: {:?}",
+        c.deferrals_by_code
+    );
+    assert!(
+        s.alerts
+            .iter()
+            .any(|a| a.connector == "eop-to-onprem" && a.code == "452 4.3.1"),
+        "an alert names the connector: {:?}",
+        s.alerts
+    );
+}
+
+#[test]
+fn after_an_outage_behind_internet_senders_the_backlog_arrives_over_tens_of_minutes() {
+    let yaml = r#"
+name: outage
+duration: 10h
+sample_every: 1m
+seed: 9
+domains:
+  contoso.com: {mx: onprem, mailboxes: {onprem: 1.0}}
+  "*": {mx: internet, mailboxes: {internet: 1.0}}
+nodes:
+  internet: {kind: internet}
+  onprem: {kind: exchange_server, workers: 32, accepted_domains: {contoso.com: authoritative}, inbound: {max_connections: 200}}
+traffic:
+  - {name: inbound, from: internet, to: contoso.com, rate: 5/s}
+faults:
+  - {kind: server_down, node: onprem, at: 1h, for: 6h}
+"#;
+    let sc = load(yaml);
+    let mut e = Engine::new(&sc, 2);
+    e.enable_log();
+    e.run();
+    // Messages created during the outage, by the minute they reached on-prem after it.
+    let end = 7.0 * 3600.0;
+    let mut arrivals: Vec<f64> = e
+        .log()
+        .iter()
+        .filter_map(|l| match l {
+            LogEntry::Delivered { time, created, .. }
+                if created.as_secs_f64() > 3600.0 && created.as_secs_f64() < end =>
+            {
+                Some(time.as_secs_f64() - end)
+            }
+            _ => None,
+        })
+        .collect();
+    arrivals.sort_by(f64::total_cmp);
+    let n = arrivals.len();
+    assert!(n > 50_000, "{n} backlog messages");
+    let q = |p: f64| arrivals[((n - 1) as f64 * p) as usize] / 60.0;
+    assert!(
+        q(0.5) > 3.0,
+        "half the backlog arrived within {:.1} min",
+        q(0.5)
+    );
+    assert!(q(0.9) > 15.0, "90% within {:.1} min", q(0.9));
+    let s = mailflow::experiment::Summary::from_engine(&e, 0.0);
+    assert_conserved(&s);
+    assert!(
+        s.nodes["onprem"].peak_queue < 20_000,
+        "peak {}",
+        s.nodes["onprem"].peak_queue
+    );
+}
+
+/// One sender, one receiver, `n` messages of `size` queued at once, `sessions` connections.
+fn drain(n: u32, size: &str, sessions: u32, rtt: &str) -> f64 {
+    let yaml = format!(
+        r#"
+name: drain
+duration: 2d
+sample_every: 1m
+domains:
+  sink.test: {{mx: sink, mailboxes: {{sink: 1.0}}}}
+nodes:
+  mta: {{kind: smtp, workers: unlimited, service_time: {{fixed: 0s}}, max_connections_per_destination: {sessions}, rtt: {rtt}, bandwidth: 100Mbit/s}}
+  sink: {{kind: smtp, workers: unlimited, service_time: {{fixed: 0s}}, inbound: {{max_connections: unlimited, max_connections_per_source: unlimited}}}}
+traffic:
+  - {{name: burst, from: mta, sender_domain: sink.test, to: sink.test, rate: 0.000001/s, size: {{fixed: {size}}}}}
+"#
+    );
+    let sc = load(&yaml);
+    let mut e = Engine::new(&sc, 1);
+    e.enable_log();
+    for _ in 0..n {
+        e.inject(0, SimTime(1_000_000));
+    }
+    e.run();
+    e.log()
+        .iter()
+        .filter_map(|l| match l {
+            LogEntry::Delivered { time, .. } => Some(time.as_secs_f64() - 1.0),
+            _ => None,
+        })
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn a_big_message_takes_longer_on_the_wire_than_a_small_one() {
+    let small = drain(1, "25KB", 1, "50ms");
+    let big = drain(1, "25MB", 1, "50ms");
+    // 25 MB at 100 Mbit/s is 2 s on the wire; 25 KB 2 ms; both pay the same round trips.
+    assert!(
+        big - small > 1.9 && big - small < 2.1,
+        "{small} s vs {big} s"
+    );
+    assert!(
+        small > 0.2 && small < 0.4,
+        "3 + 4 + 2 round trips of 50 ms: {small} s"
+    );
+}
+
+#[test]
+fn a_drain_of_40000_messages_at_40_sessions_with_50ms_rtt_takes_minutes() {
+    let t = drain(40_000, "75KB", 40, "50ms");
+    // 1,000 messages per session × (2 round trips + 6 ms on the wire) ≈ 106 s.
+    assert!(t > 90.0 && t < 200.0, "{t} s");
+}
+
+#[test]
+fn a_message_is_split_where_its_recipients_next_hops_differ_and_recipients_are_conserved() {
+    let yaml = r#"
+name: split
+duration: 6h
+seed: 5
+domains:
+  contoso.com: {mx: eop, mailboxes: {eop: 0.6, onprem: 0.4}, unknown_recipients: 0.01}
+  "*": {mx: internet, mailboxes: {internet: 1.0}}
+nodes:
+  internet: {kind: internet}
+  eop: {kind: exchange_online, accepted_domains: {contoso.com: internal_relay}}
+  onprem: {kind: exchange_server, accepted_domains: {contoso.com: authoritative}}
+connectors:
+  - {name: eop-to-onprem, from: eop, to: onprem, domains: [contoso.com]}
+traffic:
+  - {name: inbound, from: internet, to: contoso.com, rate: 1/s, recipients: {weights: {1: 0.5, 3: 0.3, 10: 0.2}}}
+"#;
+    let s = run(&load(yaml), 2);
+    assert_conserved(&s);
+    let m = &s.messages;
+    let r = &s.recipients;
+    // Mean 0.5 + 0.9 + 2 = 3.4 recipients per message.
+    let per = r.generated as f64 / (m.generated - m.split) as f64;
+    assert!((per - 3.4).abs() < 0.1, "{per} recipients per message");
+    // Messages with cloud and on-prem recipients split at EOP: one copy each way.
+    assert!(m.split > 1_000, "{} copies split off", m.split);
+    // One transfer internet → EOP per message, not per recipient.
+    let internet_to_eop = s.nodes["internet"].connection_attempts;
+    assert!(
+        internet_to_eop < m.generated - m.split + 100,
+        "{internet_to_eop} connections for {} messages",
+        m.generated - m.split
+    );
+    assert!(r.ndr > 0 && r.delivered > r.generated * 9 / 10);
+}
+
+/// A sender of `kind` sending one message of `n` recipients to `receiver` (kind).
+fn deliveries(sender: &str, receiver: &str, n: u32) -> (u64, u64) {
+    let yaml = format!(
+        r#"
+name: limits
+duration: 1h
+domains:
+  dest.test: {{mx: rx, mailboxes: {{rx: 1.0}}}}
+  src.test: {{mx: tx, mailboxes: {{tx: 1.0}}}}
+nodes:
+  tx: {{kind: {sender}, workers: unlimited, service_time: {{fixed: 0s}}}}
+  rx: {{kind: {receiver}, workers: unlimited, service_time: {{fixed: 0s}}, accepted_domains: {{dest.test: authoritative}}}}
+connectors:
+  - {{name: tx-to-rx, from: tx, to: rx, domains: [dest.test]}}
+traffic:
+  - {{name: one, from: tx, sender_domain: src.test, to: dest.test, rate: 0.000001/s, recipients: {n}}}
+"#
+    );
+    let sc = load(&yaml);
+    let mut e = Engine::new(&sc, 1);
+    e.inject(0, SimTime(1_000_000));
+    e.run();
+    let s = mailflow::experiment::Summary::from_engine(&e, 0.0);
+    assert_conserved(&s);
+    assert_eq!(s.recipients.delivered, u64::from(n));
+    (s.connectors["tx-to-rx"].delivered, s.messages.split)
+}
+
+#[test]
+fn postfix_sends_at_most_50_recipients_per_delivery() {
+    assert_eq!(deliveries("smtp", "smtp", 120), (3, 2));
+    assert_eq!(deliveries("smtp", "smtp", 50), (1, 0));
+}
+
+#[test]
+fn exchange_online_accepts_200_recipients_per_message_and_exchange_server_5000() {
+    assert_eq!(
+        deliveries("exchange_server", "exchange_online", 500),
+        (3, 2)
+    );
+    assert_eq!(
+        deliveries("exchange_online", "exchange_server", 500),
+        (1, 0)
+    );
+}
