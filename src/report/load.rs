@@ -48,6 +48,27 @@ pub fn render(loads: &[NodeLoad]) -> String {
         &rows,
     );
     for l in loads {
+        if let Some(a) = l.admitted
+            && l.peak_rate > a
+        {
+            let _ = writeln!(
+                out,
+                "  ! {}: peak-hour arrivals {:.1}/s exceed the about {:.1}/s its inbound connection \
+                 limit admits: senders get 421 and keep the rest; raise `inbound.max_connections`",
+                l.name, l.peak_rate, a
+            );
+        }
+        if let (Some(t), Some((_, p))) = (l.back_pressure_at, l.utilization())
+            && p >= 1.0
+        {
+            let _ = writeln!(
+                out,
+                "  ! {}: at the peak hour its queue grows; past {} waiting messages back pressure \
+                 refuses mail (452 4.3.1) and the backlog moves to the senders",
+                l.name,
+                console::count(t)
+            );
+        }
         if let Some((u, p)) = l.utilization() {
             if u >= 1.0 {
                 let _ = writeln!(

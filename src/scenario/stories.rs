@@ -30,7 +30,13 @@ fn the_minimal_scenario_builds_with_defaults() {
         s.node(s.node_by_name("internet").unwrap()).workers,
         Workers::Unlimited
     );
-    assert_eq!(s.connectors[0].latency, Dist::Fixed(10_000.0));
+    // The connector's extra time per message is 0; the path is the node's default.
+    assert_eq!(s.connectors[0].latency, Dist::Fixed(0.0));
+    assert_eq!(s.connectors[0].rtt, None);
+    assert_eq!(onprem.link.rtt, SimDuration::from_millis(20));
+    assert_eq!(onprem.max_messages_per_connection, 20);
+    let internet = s.node(s.node_by_name("internet").unwrap());
+    assert_eq!(internet.senders.len(), 32, "the internet's sender cohorts");
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
 }
 

@@ -48,6 +48,8 @@ pub(crate) struct QueueState {
     pub window: f64,
     /// Postfix's failed pseudo-cohorts since the last success.
     pub fail_cohorts: f64,
+    /// Postfix declared it dead since its last delivery.
+    pub was_dead: bool,
     /// When the pending expiry check of the queue's oldest message fires (`NEVER`: none).
     pub expiry_at: SimTime,
 }
@@ -68,6 +70,7 @@ impl QueueState {
             last_code: None,
             window,
             fail_cohorts: 0.0,
+            was_dead: false,
             expiry_at: SimTime::NEVER,
         }
     }

@@ -47,7 +47,12 @@ impl Engine<'_> {
 
     fn has_session_slot(&self, q: usize) -> bool {
         let qs = &self.queues[q];
-        qs.active < qs.concurrency()
+        // A destination probed again after being dead gets no new session once a probe has
+        // failed, until the probes in flight are answered (the real one dies after 3–5 failed
+        // probes per re-probe; conformance/postfix/).
+        let probing_failed = qs.was_dead && qs.fail_cohorts > 0.0 && qs.active > 0;
+        !probing_failed
+            && qs.active < qs.concurrency()
             && qs.key.connector.is_none_or(|c| {
                 let cs = &self.connectors[c.index()];
                 cs.active < cs.limit

@@ -290,16 +290,17 @@ def scenario(form, meta, p, duration_s, latency_s):
         "    service_time: {fixed: 0s}",
         f"    max_connections_per_destination: {p['destination_concurrency_limit']}",
         f"    retry: {retry_of(form, p)}",
-        "  sink:   # smtp-sink",
+        "  sink:   # smtp-sink: 256 connections (-m), no in_flow_delay",
         "    kind: smtp",
         "    workers: unlimited",
         "    service_time: {fixed: 0s}",
+        "    inbound: {max_connections: 256, max_connections_per_source: unlimited, in_flow_delay: 0s}",
         "domains:",
         "  sink.test: {mx: sink, mailboxes: {sink: 1.0}}",
         "  bench.test: {mx: mta, mailboxes: {mta: 1.0}}   # the senders; NDRs come back here",
         "connectors:",
-        f"  - {{name: mta-to-sink, from: mta, to: sink, domains: [sink.test], "
-        f"latency: {{fixed: {dur(latency_s)}}}}}",
+        f"  - {{name: mta-to-sink, from: mta, to: sink, domains: [sink.test], rtt: 0.1ms, "
+        f"latency: {{fixed: {dur(latency_s)}}}}}   # loopback; latency: the measured delay",
         "traffic:",
     ]
     for w, pts in windows.items():

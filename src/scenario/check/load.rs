@@ -25,6 +25,12 @@ pub struct NodeLoad {
     pub erlangs: f64,
     /// Offered work at the peak rates, in Erlangs.
     pub peak_erlangs: f64,
+    /// Messages per second its inbound connection limit admits (`max_connections` sessions
+    /// each taking two round trips of the senders' default path plus the transfer of a
+    /// mean-size message), if it has a limit.
+    pub admitted: Option<f64>,
+    /// Exchange back pressure's first threshold (waiting messages), if the node applies it.
+    pub back_pressure_at: Option<u64>,
 }
 
 impl NodeLoad {
@@ -181,6 +187,12 @@ pub fn offered_load(sc: &Scenario) -> Vec<NodeLoad> {
             }
         }
     }
+    let mean_size = sc
+        .traffic
+        .iter()
+        .map(|t| t.size.mean())
+        .fold(0.0, f64::max)
+        .max(1.0);
     sc.nodes
         .iter()
         .zip(&w.acc)
@@ -191,6 +203,12 @@ pub fn offered_load(sc: &Scenario) -> Vec<NodeLoad> {
             peak_rate: a[2],
             erlangs: a[1] / 1e6,
             peak_erlangs: a[3] / 1e6,
+            admitted: n.inbound.max_connections.map(|c| {
+                let link = n.kind.default_link();
+                let per = 2.0 * link.rtt.as_secs_f64() + mean_size / link.bandwidth;
+                f64::from(c) / per.max(1e-6)
+            }),
+            back_pressure_at: n.inbound.back_pressure.as_ref().map(|b| b.low_to_medium),
         })
         .collect()
 }
