@@ -3,6 +3,7 @@
 //! `scenario::build` produces a [`Scenario`] from the YAML schema; every name is already resolved
 //! to an id, every unit to microseconds, bytes or messages per second.
 
+pub mod change;
 pub mod dist;
 pub mod fault;
 pub mod ids;
@@ -12,17 +13,18 @@ pub mod routing;
 pub mod topology;
 pub mod traffic;
 
+pub use change::{Change, ChangeKind};
 pub use dist::Dist;
 pub use fault::{Fault, FaultKind};
 pub use ids::{ConnectorId, DomainId, NodeId, RuleId, StreamId, TagId};
 pub use node::{
-    AcceptFrom, AcceptedKind, BackPressure, Certificate, Inbound, Link, Node, NodeKind, SpamFilter,
+    AcceptFrom, AcceptedKind, BackPressure, Certificate, Inbound, Issuer, Link, Node, NodeKind, SpamFilter,
     Workers,
 };
 pub use retry::{RetryPolicy, RetrySchedule};
 pub use routing::{
-    Connector, ConnectorTarget, Domain, DomainPattern, MxRecord, Rule, RuleWhen, Tls, TlsMode,
-    TlsValidate,
+    Connector, ConnectorTarget, DnsStatus, Domain, DomainPattern, MtaSts, MxAnswer, MxRecord, Rule,
+    RuleWhen, Tls, TlsMode, TlsValidate,
 };
 pub use topology::Topology;
 pub use traffic::{Profile, Recipients, TrafficStream};
@@ -36,6 +38,26 @@ pub enum Warmup {
     Fixed(SimDuration),
     /// Truncation point chosen from the queue-length series (MSER-5).
     Auto,
+}
+
+/// When mail flow intelligence raises its "Messages have been delayed" alert: queued volume at
+/// a connector or destination of at least `queued` messages (default 200), listing the
+/// messages queued longer than `queued_over` (default 1 h; sources §1.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alerts {
+    /// Queued messages that raise the alert.
+    pub queued: u64,
+    /// Age over which a queued message is counted as delayed.
+    pub queued_over: SimDuration,
+}
+
+impl Default for Alerts {
+    fn default() -> Alerts {
+        Alerts {
+            queued: 200,
+            queued_over: SimDuration::from_hours(1),
+        }
+    }
 }
 
 /// A fully resolved scenario, ready for `sim::Engine::new`.
@@ -69,6 +91,10 @@ pub struct Scenario {
     pub traffic: Vec<TrafficStream>,
     /// Faults in file order.
     pub faults: Vec<Fault>,
+    /// Timed configuration changes in file order.
+    pub changes: Vec<Change>,
+    /// Thresholds of the queue alerts.
+    pub alerts: Alerts,
     /// Tag names, indexed by `TagId` (at most 32).
     pub tags: Vec<String>,
     /// The graph of nodes, connectors and MX edges.

@@ -9,6 +9,7 @@
 
 mod build;
 mod capacity;
+mod changes;
 pub mod check;
 mod context;
 mod domains;

@@ -3,6 +3,7 @@
 
 pub mod advice;
 pub mod calendar;
+pub mod changes;
 pub mod codes;
 pub mod delivery;
 pub mod dns;

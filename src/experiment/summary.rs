@@ -393,6 +393,7 @@ pub fn queue_label(e: &Engine<'_>, q: usize) -> String {
                 format!("{} → {} (MX)", sc.node(key.node).name, sc.domain(d).name)
             }
             QueueTarget::Node(n) => format!("{} → {}", sc.node(key.node).name, sc.node(n).name),
+            QueueTarget::Host(d) => format!("{} → {}", sc.node(key.node).name, sc.domain(d).name),
         },
     }
 }

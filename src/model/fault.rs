@@ -1,6 +1,6 @@
 //! Injected failures: what breaks, where and when.
 
-use super::{DomainId, MxRecord, NodeId};
+use super::{DomainId, MxAnswer, NodeId};
 use crate::time::SimTime;
 
 /// What a fault does.
@@ -55,7 +55,17 @@ pub enum FaultKind {
         /// The domain.
         domain: DomainId,
         /// The new MX records.
-        mx: Vec<MxRecord>,
+        mx: MxAnswer,
+    },
+    /// The node's certificate no longer matches its TLSA records (DANE).
+    TlsaMismatch {
+        /// The node.
+        node: NodeId,
+    },
+    /// DNSSEC validation of the domain's records fails (bogus signatures).
+    DnssecFailure {
+        /// The domain.
+        domain: DomainId,
     },
     /// Service times at the node are multiplied by `factor`.
     Slowdown {
@@ -80,11 +90,13 @@ impl FaultKind {
             FaultKind::CertificateMismatch { .. } => "certificate_mismatch",
             FaultKind::MxChange { .. } => "mx_change",
             FaultKind::Slowdown { .. } => "slowdown",
+            FaultKind::TlsaMismatch { .. } => "tlsa_mismatch",
+            FaultKind::DnssecFailure { .. } => "dnssec_failure",
         }
     }
 
     /// Every kind's spelling, for error messages.
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 12] = [
         "dns_failure",
         "server_down",
         "firewall_block",
@@ -95,6 +107,8 @@ impl FaultKind {
         "certificate_mismatch",
         "mx_change",
         "slowdown",
+        "tlsa_mismatch",
+        "dnssec_failure",
     ];
 
     /// The node the fault acts on, if it acts on a node.
@@ -107,8 +121,11 @@ impl FaultKind {
             | FaultKind::ConnectionDrop { node, .. }
             | FaultKind::CertificateExpired { node }
             | FaultKind::CertificateMismatch { node }
+            | FaultKind::TlsaMismatch { node }
             | FaultKind::Slowdown { node, .. } => Some(node),
-            FaultKind::DnsFailure { .. } | FaultKind::MxChange { .. } => None,
+            FaultKind::DnsFailure { .. }
+            | FaultKind::MxChange { .. }
+            | FaultKind::DnssecFailure { .. } => None,
         }
     }
 }

@@ -143,6 +143,19 @@ impl NodeKind {
         }
     }
 
+    /// Default largest message accepted: Exchange Online's `MaxReceiveSize` 36 MB (sources
+    /// §7), Exchange Server's organisation `MaxReceiveSize` 10 MB (sources §2.2), Postfix's
+    /// `message_size_limit` 10240000 bytes (`postconf -d` of Postfix 3.7.11) for gateways and
+    /// other MTAs; the internet: none.
+    pub fn default_max_message_size(self) -> Option<u64> {
+        match self {
+            NodeKind::Internet => None,
+            NodeKind::ExchangeOnline => Some(36_000_000),
+            NodeKind::ExchangeServer => Some(10_000_000),
+            NodeKind::Gateway | NodeKind::Smtp => Some(10_240_000),
+        }
+    }
+
     /// Whether the node presents a trusted certificate when the scenario gives none: the
     /// internet's servers and Exchange Online (Microsoft's own certificate) do.
     pub fn has_implicit_certificate(self) -> bool {
@@ -166,6 +179,20 @@ pub enum AcceptedKind {
     Authoritative,
     /// Unknown recipients are relayed on through the connector for the domain.
     InternalRelay,
+    /// No recipient of the domain is here: all are relayed on (Exchange Server's External
+    /// Relay, sources §1.5).
+    ExternalRelay,
+}
+
+impl AcceptedKind {
+    /// The spelling used in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AcceptedKind::Authoritative => "authoritative",
+            AcceptedKind::InternalRelay => "internal_relay",
+            AcceptedKind::ExternalRelay => "external_relay",
+        }
+    }
 }
 
 /// The spam filter of a node.
@@ -179,15 +206,53 @@ pub struct SpamFilter {
     pub allow_list: Vec<NodeId>,
 }
 
+/// Who issued a certificate, which decides who trusts it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issuer {
+    /// A public certificate authority: trusted by every validating sender.
+    PublicCa,
+    /// Self-signed: trusted by nobody who validates (encryption only accepts it).
+    SelfSigned,
+    /// An organisation's own CA, by name: trusted only by nodes that list it in `trusted_cas`.
+    PrivateCa(String),
+}
+
+impl Issuer {
+    /// The spelling used in scenarios.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Issuer::PublicCa => "ca",
+            Issuer::SelfSigned => "self_signed",
+            Issuer::PrivateCa(_) => "private_ca",
+        }
+    }
+}
+
 /// A TLS certificate presented by a node.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Certificate {
     /// Subject name (compared with a connector's `tls_domain`).
     pub subject: String,
-    /// Issuer, informational.
-    pub issuer: String,
+    /// Who issued it.
+    pub issuer: Issuer,
     /// When the certificate expires (simulated time), if inside the horizon matters.
     pub not_after: Option<SimTime>,
+}
+
+impl Certificate {
+    /// Whether a validating party that trusts the private CAs `trusted` accepts the issuer.
+    pub fn trusted_by(&self, trusted: &[String]) -> bool {
+        match &self.issuer {
+            Issuer::PublicCa => true,
+            Issuer::SelfSigned => false,
+            Issuer::PrivateCa(name) => trusted.iter().any(|t| t.eq_ignore_ascii_case(name)),
+        }
+    }
+
+    /// Whether it has expired at `now`.
+    pub fn expired_at(&self, now: SimTime) -> bool {
+        self.not_after.is_some_and(|na| now >= na)
+    }
 }
 
 /// Partner-style restrictions on who may send to a node.
@@ -199,6 +264,9 @@ pub struct AcceptFrom {
     pub sender_domains: Option<Vec<DomainPattern>>,
     /// Only sessions that used TLS are accepted.
     pub require_tls: bool,
+    /// The sender must present a valid certificate with this subject (Exchange Online
+    /// `TlsSenderCertificateName`).
+    pub certificate_name: Option<String>,
 }
 
 /// Back pressure of an Exchange Server's transport: submission-queue thresholds with
@@ -307,4 +375,9 @@ pub struct Node {
     /// Most recipients per delivery it sends in one transaction (Postfix
     /// `default_destination_recipient_limit`; `u32::MAX`: no limit of its own).
     pub recipients_per_delivery: u32,
+    /// Private CAs it trusts when it validates a certificate (public CAs are always trusted).
+    pub trusted_cas: Vec<String>,
+    /// Largest message it accepts (`None`: no limit); larger ones are refused in the session
+    /// with `552 5.3.4`.
+    pub max_message_size: Option<u64>,
 }

@@ -27,6 +27,62 @@ pub struct Domain {
     pub mailboxes: Vec<(NodeId, f64)>,
     /// Share of recipients that exist nowhere.
     pub unknown_recipients: f64,
+    /// Whether the domain exists in DNS and accepts mail (NXDOMAIN and null MX are permanent
+    /// failures, RFC 5321 §5.1, RFC 7505).
+    pub status: DnsStatus,
+    /// The MX records are the implicit MX of the domain's address record (`a:`, no MX).
+    pub implicit_mx: bool,
+    /// How long resolvers cache a negative answer (NXDOMAIN; RFC 2308).
+    pub negative_ttl: SimDuration,
+    /// The domain's MTA-STS policy mode (RFC 8461).
+    pub mta_sts: MtaSts,
+    /// The domain's MX hosts publish TLSA records under DNSSEC (DANE, RFC 7672).
+    pub dane: bool,
+    /// The name is a smart host's host name (an address record), not a mail domain.
+    pub host_name: bool,
+}
+
+/// What DNS says about a domain's mail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DnsStatus {
+    /// The domain exists; mail goes to its MX hosts (or its implicit MX).
+    Exists,
+    /// The domain publishes a null MX (`MX 0 .`, RFC 7505): it accepts no mail.
+    NullMx,
+    /// The domain does not exist (NXDOMAIN).
+    NxDomain,
+}
+
+/// An MTA-STS policy mode (RFC 8461).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MtaSts {
+    /// No policy.
+    #[default]
+    None,
+    /// Failures are reported, mail is delivered anyway.
+    Testing,
+    /// Senders that apply MTA-STS must not deliver to hosts that fail it.
+    Enforce,
+}
+
+impl MtaSts {
+    /// The spelling used in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MtaSts::None => "none",
+            MtaSts::Testing => "testing",
+            MtaSts::Enforce => "enforce",
+        }
+    }
+}
+
+/// One answer of DNS for a domain: its status and its MX records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MxAnswer {
+    /// Exists, null MX or NXDOMAIN.
+    pub status: DnsStatus,
+    /// The MX hosts (empty unless the domain exists).
+    pub records: Vec<MxRecord>,
 }
 
 /// A recipient-domain pattern of a connector or rule.
@@ -117,6 +173,9 @@ pub struct Tls {
     pub validate: TlsValidate,
     /// Expected certificate subject for `validate: domain` (wildcards `*.x` allowed).
     pub tls_domain: Option<String>,
+    /// The subject of the certificate the sending node presents on this connector (Exchange
+    /// `TlsCertificateName`), checked by the receiver's `accept_from.certificate_name`.
+    pub certificate_name: Option<String>,
 }
 
 impl Default for Tls {
@@ -125,6 +184,7 @@ impl Default for Tls {
             mode: TlsMode::Opportunistic,
             validate: TlsValidate::None,
             tls_domain: None,
+            certificate_name: None,
         }
     }
 }
@@ -164,6 +224,18 @@ pub struct Connector {
     pub max_connections: Option<u32>,
     /// Used only when a rule selects it.
     pub rule_scoped: bool,
+    /// Whether the connector is in use (a disabled connector routes nothing).
+    pub enabled: bool,
+    /// The smart host's host name, resolved through DNS at each attempt (an interned
+    /// host-name domain whose address record points at `to`); `None`: `to` is used directly.
+    pub smart_host: Option<super::DomainId>,
+    /// Exchange hybrid centralised mail transport (`RouteAllMessagesViaOnPremises`): mail from
+    /// outside for the domains the node accepts goes through this connector before delivery,
+    /// and mail the node's own users send outside the organisation too.
+    pub centralized_transport: bool,
+    /// Largest message the connector sends (Exchange Send connector `MaxMessageSize`); larger
+    /// ones are returned to their sender.
+    pub max_message_size: Option<u64>,
 }
 
 /// What a rule matches on (every given criterion must hold).
@@ -188,4 +260,6 @@ pub struct Rule {
     pub when: RuleWhen,
     /// Connector it selects (from `at`).
     pub route_via: ConnectorId,
+    /// Whether the rule is on.
+    pub enabled: bool,
 }

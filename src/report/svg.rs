@@ -70,6 +70,8 @@ pub fn fault_code(kind: &FaultKind) -> Option<&'static str> {
         FaultKind::CertificateExpired { .. } | FaultKind::CertificateMismatch { .. } => {
             codes::CERTIFICATE_FAILED
         }
+        FaultKind::TlsaMismatch { .. } => codes::EXO_TLS_POLICY[2],
+        FaultKind::DnssecFailure { .. } => codes::EXO_TLS_POLICY[3],
         FaultKind::MxChange { .. } | FaultKind::Slowdown { .. } => return None,
     };
     Some(codes::key(text))
@@ -78,9 +80,9 @@ pub fn fault_code(kind: &FaultKind) -> Option<&'static str> {
 /// The node or domain a fault acts on, by name.
 pub fn fault_target(sc: &Scenario, kind: &FaultKind) -> String {
     match kind {
-        FaultKind::DnsFailure { domain } | FaultKind::MxChange { domain, .. } => {
-            sc.domain(*domain).name.clone()
-        }
+        FaultKind::DnsFailure { domain }
+        | FaultKind::MxChange { domain, .. }
+        | FaultKind::DnssecFailure { domain } => sc.domain(*domain).name.clone(),
         other => other
             .node()
             .map(|n| sc.node(n).name.clone())

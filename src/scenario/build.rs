@@ -43,6 +43,10 @@ pub(super) struct Top {
     pub traffic: Vec<Value>,
     /// `faults` entries.
     pub faults: Vec<Value>,
+    /// `changes` entries.
+    pub changes: Vec<Value>,
+    /// `alerts`.
+    pub alerts: Option<crate::model::Alerts>,
 }
 
 /// Reads the top-level mapping; `None` if the document is not a mapping at all.
@@ -73,6 +77,8 @@ pub(super) fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
         rules: Vec::new(),
         traffic: Vec::new(),
         faults: Vec::new(),
+        changes: Vec::new(),
+        alerts: None,
     };
     let mut seen: Vec<&str> = Vec::new();
     let mut warmup_path = None;
@@ -132,6 +138,8 @@ pub(super) fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
             "connectors" => top.connectors = list(ctx, v, &path),
             "rules" => top.rules = list(ctx, v, &path),
             "traffic" => top.traffic = list(ctx, v, &path),
+            "changes" => top.changes = list(ctx, v, &path),
+            "alerts" => top.alerts = super::changes::alerts(ctx, v, &path),
             _ => top.faults = list(ctx, v, &path),
         }
     }
@@ -352,10 +360,20 @@ pub(super) fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
     let stream_specs = traffic::read(ctx, &top.traffic, &mut tags);
     let rule_specs = routes::read_rules(ctx, &top.rules, &mut tags);
     let nodes = nodes::build(ctx, &names, &mut doms, &top.nodes);
-    let connectors = routes::connectors(ctx, &names, &top.connectors);
+    let connectors = routes::connectors(ctx, &names, &mut doms, &top.connectors);
     let rules = routes::rules(ctx, &names, &mut doms, &tags, &rule_specs, &connectors);
     let streams = traffic::build(ctx, &names, &mut doms, &tags, stream_specs, top.duration);
     let faults = faults::build(ctx, &names, &mut doms, &top.faults, top.duration);
+    let changes = super::changes::build(
+        ctx,
+        &names,
+        &mut doms,
+        &top.changes,
+        &nodes,
+        &connectors,
+        &rules,
+        top.duration,
+    );
     if ctx.has_errors() {
         return None;
     }
@@ -377,6 +395,8 @@ pub(super) fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
         rules: rules.into_iter().collect::<Option<Vec<_>>>()?,
         traffic: streams.into_iter().collect::<Option<Vec<_>>>()?,
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
+        changes: changes.into_iter().collect::<Option<Vec<_>>>()?,
+        alerts: top.alerts.unwrap_or_default(),
         tags: tags.into_names(),
         topology,
     };

@@ -7,7 +7,7 @@ use super::context::{Ctx, did_you_mean};
 use super::locate::Seg;
 use super::schema::{DomainSpec, MxSpec};
 use super::values::{self, at, at_index};
-use crate::model::{Domain, DomainId, MxRecord};
+use crate::model::{DnsStatus, Domain, DomainId, MtaSts, MxAnswer, MxRecord};
 use crate::time::SimDuration;
 
 /// Interned domains: explicit entries first (file order, `"*"` included), then names that are
@@ -97,6 +97,56 @@ impl Domains {
         DomainId::from_index(self.list.len() - 1)
     }
 
+    /// The id of a smart host's host name whose address record points at `to`: a host-name
+    /// entry with that record, shared by the connectors that name the same host.
+    pub(super) fn host(
+        &mut self,
+        ctx: &mut Ctx,
+        name: &str,
+        to: crate::model::NodeId,
+        ttl: SimDuration,
+        path: &[Seg],
+    ) -> Option<DomainId> {
+        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        if name.is_empty() || name.contains('*') || name.contains(' ') {
+            ctx.error(
+                path,
+                format!("`{name}` is not a host name"),
+                Some("e.g. `smart_host: relay.contoso.net`".into()),
+            );
+            return None;
+        }
+        if let Some(i) = self.list.iter().position(|d| d.name == name) {
+            let d = &self.list[i];
+            if !d.host_name {
+                ctx.error(
+                    path,
+                    format!("`{name}` is a mail domain of the scenario, not a host name"),
+                    Some("give the smart host its own name, e.g. `smtp.contoso.com`".into()),
+                );
+                return None;
+            }
+            if d.mx.first().map(|r| r.host) != Some(to) {
+                ctx.error(
+                    path,
+                    format!("smart host `{name}` already points at another node"),
+                    Some("one host name has one address record: use the same `to`, or another name".into()),
+                );
+                return None;
+            }
+            return Some(DomainId::from_index(i));
+        }
+        let mut d = empty(&name, false);
+        d.host_name = true;
+        d.ttl = ttl;
+        d.mx = vec![MxRecord {
+            host: to,
+            preference: 0,
+        }];
+        self.list.push(d);
+        Some(DomainId::from_index(self.list.len() - 1))
+    }
+
     fn is_explicit(&self, name: &str) -> bool {
         self.list.iter().any(|d| d.explicit && d.name == name)
     }
@@ -119,7 +169,11 @@ impl Domains {
     }
 }
 
-fn empty(name: &str, explicit: bool) -> Domain {
+/// Default negative-caching time: RFC 2308 caches NXDOMAIN for the zone's SOA minimum; no
+/// source gives a typical value, one hour is this model's assumption.
+pub(super) const DEFAULT_NEGATIVE_TTL: SimDuration = SimDuration::from_hours(1);
+
+pub(super) fn empty(name: &str, explicit: bool) -> Domain {
     Domain {
         name: name.to_string(),
         explicit,
@@ -127,19 +181,46 @@ fn empty(name: &str, explicit: bool) -> Domain {
         ttl: SimDuration::from_hours(1),
         mailboxes: Vec::new(),
         unknown_recipients: 0.0,
+        status: DnsStatus::Exists,
+        implicit_mx: false,
+        negative_ttl: DEFAULT_NEGATIVE_TTL,
+        mta_sts: MtaSts::None,
+        dane: false,
+        host_name: false,
     }
 }
 
 /// One explicit entry.
 fn entry(ctx: &mut Ctx, names: &Names, name: &str, value: &Value, path: &[Seg]) -> Option<Domain> {
     let spec: DomainSpec = ctx.de(value.clone(), path)?;
-    let mx = match &spec.mx {
-        Some(v) => mx_list(ctx, names, v, &at(path, "mx")),
-        None => {
+    let nxdomain = spec.nxdomain.unwrap_or(false);
+    let a = spec
+        .a
+        .as_ref()
+        .map(|n| names.node(ctx, n, &at(path, "a")));
+    let answer = match (&spec.mx, nxdomain) {
+        (Some(_), true) => {
+            ctx.error(
+                &at(path, "nxdomain"),
+                format!("domain `{name}` cannot both not exist (`nxdomain: true`) and have `mx`"),
+                Some("remove `mx`, or `nxdomain`".into()),
+            );
+            None
+        }
+        (None, true) => Some(MxAnswer {
+            status: DnsStatus::NxDomain,
+            records: Vec::new(),
+        }),
+        (Some(v), false) => mx_answer(ctx, names, v, &at(path, "mx")),
+        (None, false) if spec.a.is_some() => Some(MxAnswer {
+            status: DnsStatus::Exists,
+            records: Vec::new(),
+        }),
+        (None, false) => {
             ctx.error_at_key(
                 path,
                 format!("domain `{name}` needs `mx`"),
-                Some("e.g. `mx: eop`, or `mx: [{host: onprem, preference: 10}]`".into()),
+                Some("e.g. `mx: eop`, or `mx: [{host: onprem, preference: 10}]`; `a: node` for an implicit MX, `nxdomain: true` for a domain that does not exist".into()),
             );
             None
         }
@@ -148,8 +229,16 @@ fn entry(ctx: &mut Ctx, names: &Names, name: &str, value: &Value, path: &[Seg]) 
         Some(u) => values::positive_duration(ctx, u, &at(path, "ttl"), "`ttl`"),
         None => Some(SimDuration::from_hours(1)),
     };
+    let negative_ttl = match &spec.negative_ttl {
+        Some(u) => values::positive_duration(ctx, u, &at(path, "negative_ttl"), "`negative_ttl`"),
+        None => Some(DEFAULT_NEGATIVE_TTL),
+    };
+    let takes_mail = answer
+        .as_ref()
+        .is_none_or(|a| a.status == DnsStatus::Exists);
     let mailboxes = match &spec.mailboxes {
         Some(m) => mailboxes(ctx, names, name, m, &at(path, "mailboxes")),
+        None if !takes_mail => Some(Vec::new()),
         None => {
             ctx.error_at_key(path, format!("domain `{name}` needs `mailboxes`"), Some("say on which nodes its mailboxes live, e.g. `mailboxes: {exo: 0.7, onprem: 0.3}`".into()));
             None
@@ -159,13 +248,59 @@ fn entry(ctx: &mut Ctx, names: &Names, name: &str, value: &Value, path: &[Seg]) 
         Some(u) => values::share(ctx, u, &at(path, "unknown_recipients")),
         None => Some(0.0),
     };
+    let mut answer = answer?;
+    let a = values::lift(a)?;
+    let implicit_mx = answer.status == DnsStatus::Exists && answer.records.is_empty() && a.is_some();
+    if implicit_mx && let Some(host) = a {
+        // No MX records: the address record is the implicit MX, preference 0 (RFC 5321 §5.1).
+        answer.records.push(MxRecord {
+            host,
+            preference: 0,
+        });
+    }
     Some(Domain {
         name: name.to_string(),
         explicit: true,
-        mx: mx?,
+        mx: answer.records,
         ttl: ttl?,
         mailboxes: mailboxes?,
         unknown_recipients: unknown?,
+        status: answer.status,
+        implicit_mx,
+        negative_ttl: negative_ttl?,
+        mta_sts: match spec.mta_sts {
+            None | Some(super::schema::MtaStsSpec::None) => MtaSts::None,
+            Some(super::schema::MtaStsSpec::Testing) => MtaSts::Testing,
+            Some(super::schema::MtaStsSpec::Enforce) => MtaSts::Enforce,
+        },
+        dane: spec.dane.unwrap_or(false),
+        host_name: false,
+    })
+}
+
+/// An `mx` value as a DNS answer: `"."` is a null MX (RFC 7505), `[]` no MX records, else the
+/// records of [`mx_list`].
+pub(super) fn mx_answer(
+    ctx: &mut Ctx,
+    names: &Names,
+    value: &Value,
+    path: &[Seg],
+) -> Option<MxAnswer> {
+    if value.as_str().is_some_and(|s| s.trim() == ".") {
+        return Some(MxAnswer {
+            status: DnsStatus::NullMx,
+            records: Vec::new(),
+        });
+    }
+    if value.as_sequence().is_some_and(|s| s.is_empty()) {
+        return Some(MxAnswer {
+            status: DnsStatus::Exists,
+            records: Vec::new(),
+        });
+    }
+    mx_list(ctx, names, value, path).map(|records| MxAnswer {
+        status: DnsStatus::Exists,
+        records,
     })
 }
 

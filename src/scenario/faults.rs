@@ -4,7 +4,7 @@ use serde_yaml::Value;
 
 use super::build::{Names, entry_path};
 use super::context::{Ctx, allowed_hint, quoted};
-use super::domains::{Domains, mx_list};
+use super::domains::{Domains, mx_answer};
 use super::locate::Seg;
 use super::schema::FaultSpec;
 use super::values::{self, at};
@@ -14,7 +14,7 @@ use crate::time::{SimDuration, SimTime};
 /// The target keys a fault kind needs, and those it also allows.
 fn keys_of(kind: &str) -> (&'static [&'static str], &'static [&'static str]) {
     match kind {
-        "dns_failure" => (&["domain"], &[]),
+        "dns_failure" | "dnssec_failure" => (&["domain"], &[]),
         "firewall_block" => (&["node"], &["sources"]),
         "connection_drop" => (&["node", "probability"], &[]),
         "mx_change" => (&["domain", "mx"], &[]),
@@ -125,7 +125,7 @@ fn fault(
     let mx = spec
         .mx
         .as_ref()
-        .map(|m| mx_list(ctx, names, m, &at(path, "mx")));
+        .map(|m| mx_answer(ctx, names, m, &at(path, "mx")));
     if let Some(f) = spec.factor
         && (!f.is_finite() || f <= 0.0)
     {
@@ -156,6 +156,8 @@ fn fault(
         },
         "certificate_expired" => FaultKind::CertificateExpired { node: node? },
         "certificate_mismatch" => FaultKind::CertificateMismatch { node: node? },
+        "tlsa_mismatch" => FaultKind::TlsaMismatch { node: node? },
+        "dnssec_failure" => FaultKind::DnssecFailure { domain: domain? },
         "mx_change" => FaultKind::MxChange {
             domain: domain?,
             mx: mx.flatten()?,

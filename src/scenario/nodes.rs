@@ -9,8 +9,8 @@ use super::locate::Seg;
 use super::schema::{AcceptFromSpec, AcceptedSpec, NodeSpec};
 use super::values::{self, at, at_index};
 use crate::model::{
-    AcceptFrom, AcceptedKind, Certificate, Dist, DomainPattern, Node, NodeKind, RetryPolicy,
-    SpamFilter,
+    AcceptFrom, AcceptedKind, Certificate, Dist, DomainPattern, Issuer, Node, NodeKind,
+    RetryPolicy, SpamFilter,
 };
 use crate::time::{SimDuration, SimTime};
 
@@ -98,7 +98,19 @@ fn node(
         let kind = match kind {
             AcceptedSpec::Authoritative => AcceptedKind::Authoritative,
             AcceptedSpec::InternalRelay => AcceptedKind::InternalRelay,
+            AcceptedSpec::ExternalRelay => AcceptedKind::ExternalRelay,
         };
+        if kind == AcceptedKind::ExternalRelay
+            && spec.kind.as_deref() == Some(NodeKind::ExchangeOnline.as_str())
+        {
+            ctx.error(
+                &p,
+                "Exchange Online has two accepted-domain types: authoritative and internal_relay",
+                Some("External Relay is an Exchange Server type (sources §1.5); use `internal_relay` here".into()),
+            );
+            accepted = None;
+            continue;
+        }
         if let Some(a) = accepted.as_mut() {
             a.push((id, kind));
         }
@@ -136,16 +148,21 @@ fn node(
         )
     });
     let certificate = spec.certificate.as_ref().map(|c| {
+        let p = at(&path, "certificate");
         let not_after = c.not_after.as_ref().map(|u| {
-            values::duration(ctx, u, &at(&at(&path, "certificate"), "not_after"))
-                .map(|d| SimTime(d.as_micros()))
+            values::duration(ctx, u, &at(&p, "not_after")).map(|d| SimTime(d.as_micros()))
         });
+        let issuer = issuer(ctx, c.issuer.as_deref(), c.ca_name.as_deref(), &p);
         Some(Certificate {
             subject: c.subject.clone(),
-            issuer: c.issuer.clone().unwrap_or_default(),
+            issuer: issuer?,
             not_after: values::lift(not_after)?,
         })
     });
+    let max_message_size = spec
+        .max_message_size
+        .as_ref()
+        .map(|u| size_limit(ctx, u, &at(&path, "max_message_size")));
     let firewall_allow = spec
         .firewall
         .as_ref()
@@ -199,7 +216,77 @@ fn node(
         link: cap.link,
         max_messages_per_connection: cap.max_messages_per_connection,
         recipients_per_delivery: cap.recipients_per_delivery,
+        trusted_cas: spec.trusted_cas.clone().unwrap_or_default(),
+        max_message_size: match max_message_size {
+            Some(limit) => limit?,
+            None => kind.default_max_message_size(),
+        },
     })
+}
+
+/// A certificate's `issuer` (and `ca_name` for a private CA).
+pub(super) fn issuer(
+    ctx: &mut Ctx,
+    issuer: Option<&str>,
+    ca_name: Option<&str>,
+    path: &[Seg],
+) -> Option<Issuer> {
+    const ISSUERS: [&str; 3] = ["ca", "self_signed", "private_ca"];
+    let out = match issuer.unwrap_or("ca") {
+        "ca" => Issuer::PublicCa,
+        "self_signed" => Issuer::SelfSigned,
+        "private_ca" => match ca_name {
+            Some(n) if !n.trim().is_empty() => Issuer::PrivateCa(n.trim().to_string()),
+            _ => {
+                ctx.error(
+                    &at(path, "issuer"),
+                    "`issuer: private_ca` needs `ca_name`",
+                    Some("name the CA, e.g. `ca_name: Contoso Issuing CA`, and list it in `trusted_cas` of the nodes that trust it".into()),
+                );
+                return None;
+            }
+        },
+        other => {
+            ctx.error(
+                &at(path, "issuer"),
+                format!("unknown certificate issuer `{other}`"),
+                Some(format!(
+                    "{}; a private CA's name goes in `ca_name`",
+                    allowed_hint(other, &ISSUERS)
+                )),
+            );
+            return None;
+        }
+    };
+    if ca_name.is_some() && !matches!(out, Issuer::PrivateCa(_)) {
+        ctx.warn(
+            &at(path, "ca_name"),
+            "`ca_name` is only read with `issuer: private_ca`",
+            Some("remove it, or set `issuer: private_ca`".into()),
+        );
+    }
+    Some(out)
+}
+
+/// A `max_message_size`: a size, or `unlimited`.
+pub(super) fn size_limit(
+    ctx: &mut Ctx,
+    u: &super::schema::Unit,
+    path: &[Seg],
+) -> Option<Option<u64>> {
+    if matches!(u, super::schema::Unit::Text(t) if t.trim() == "unlimited") {
+        return Some(None);
+    }
+    let bytes = values::size(ctx, u, path)?;
+    if bytes < 1.0 {
+        ctx.error(
+            path,
+            "a message size limit must be above 0",
+            Some("e.g. `max_message_size: 25MB`, or `unlimited`".into()),
+        );
+        return None;
+    }
+    Some(Some(bytes as u64))
 }
 
 fn accept_from(
@@ -229,5 +316,9 @@ fn accept_from(
         nodes: values::lift(nodes)?,
         sender_domains,
         require_tls: spec.require_tls,
+        certificate_name: spec
+            .certificate_name
+            .clone()
+            .filter(|n| !n.trim().is_empty()),
     })
 }

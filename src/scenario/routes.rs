@@ -6,27 +6,35 @@ use super::build::{Names, entry_path};
 use super::context::Ctx;
 use super::domains::Domains;
 use super::locate::Seg;
-use super::schema::{ConnectorSpec, RuleSpec, TlsModeSpec, TlsValidateSpec};
+use super::schema::{ConnectorSpec, RuleSpec, SmartHostValue, TlsModeSpec, TlsValidateSpec};
 use super::traffic::Tags;
 use super::values::{self, at, at_index};
 use crate::model::{
     Connector, ConnectorTarget, Dist, DomainPattern, Rule, RuleWhen, Tls, TlsMode, TlsValidate,
 };
+use crate::time::SimDuration;
 
 /// Builds every connector; an entry with problems is `None`.
 pub(super) fn connectors(
     ctx: &mut Ctx,
     names: &Names,
+    doms: &mut Domains,
     entries: &[Value],
 ) -> Vec<Option<Connector>> {
     entries
         .iter()
         .enumerate()
-        .map(|(i, v)| connector(ctx, names, v, &entry_path("connectors", i)))
+        .map(|(i, v)| connector(ctx, names, doms, v, &entry_path("connectors", i)))
         .collect()
 }
 
-fn connector(ctx: &mut Ctx, names: &Names, value: &Value, path: &[Seg]) -> Option<Connector> {
+fn connector(
+    ctx: &mut Ctx,
+    names: &Names,
+    doms: &mut Domains,
+    value: &Value,
+    path: &[Seg],
+) -> Option<Connector> {
     let spec: ConnectorSpec = ctx.de(value.clone(), path)?;
     let from = names.node(ctx, &spec.from, &at(path, "from"));
     let to = if spec.to == "mx" {
@@ -73,6 +81,7 @@ fn connector(ctx: &mut Ctx, names: &Names, value: &Value, path: &[Seg]) -> Optio
                 Some(TlsModeSpec::Required) => TlsMode::Required,
             };
             let tls_domain = t.tls_domain.clone().filter(|d| !d.trim().is_empty());
+            let certificate_name = t.certificate_name.clone().filter(|d| !d.trim().is_empty());
             if validate == TlsValidate::Domain && tls_domain.is_none() {
                 ctx.error(
                     &at(&at(path, "tls"), "validate"),
@@ -88,6 +97,7 @@ fn connector(ctx: &mut Ctx, names: &Names, value: &Value, path: &[Seg]) -> Optio
                     mode,
                     validate,
                     tls_domain,
+                    certificate_name,
                 })
             }
         }
@@ -100,6 +110,37 @@ fn connector(ctx: &mut Ctx, names: &Names, value: &Value, path: &[Seg]) -> Optio
         .max_connections
         .as_ref()
         .map(|v| values::positive_count(ctx, v, &at(path, "max_connections"), "`max_connections`"));
+    let smart_host = match (&spec.smart_host, to) {
+        (None, _) => Some(None),
+        (Some(_), Some(ConnectorTarget::Mx)) => {
+            ctx.error(
+                &at(path, "smart_host"),
+                "a connector that routes by MX (`to: mx`) has no smart host",
+                Some("set `to:` to the node the smart host's name points at".into()),
+            );
+            None
+        }
+        (Some(_), None) => None,
+        (Some(v), Some(ConnectorTarget::Node(node))) => {
+            let p = at(path, "smart_host");
+            let (name, ttl) = match v {
+                SmartHostValue::Name(n) => (n.clone(), Some(SimDuration::from_hours(1))),
+                SmartHostValue::Record(r) => (
+                    r.name.clone(),
+                    match &r.ttl {
+                        Some(u) => values::positive_duration(ctx, u, &at(&p, "ttl"), "`ttl`"),
+                        None => Some(SimDuration::from_hours(1)),
+                    },
+                ),
+            };
+            ttl.and_then(|ttl| doms.host(ctx, &name, node, ttl, &p))
+                .map(Some)
+        }
+    };
+    let max_message_size = spec
+        .max_message_size
+        .as_ref()
+        .map(|u| super::nodes::size_limit(ctx, u, &at(path, "max_message_size")));
     Some(Connector {
         name: spec.name,
         from: from?,
@@ -120,6 +161,10 @@ fn connector(ctx: &mut Ctx, names: &Names, value: &Value, path: &[Seg]) -> Optio
         )?,
         max_connections: values::lift(max_connections)?,
         rule_scoped: spec.rule_scoped,
+        enabled: spec.enabled.unwrap_or(true),
+        smart_host: smart_host?,
+        centralized_transport: spec.centralized_transport,
+        max_message_size: values::lift(max_message_size)?.flatten(),
     })
 }
 
@@ -225,5 +270,6 @@ fn rule(
             recipient_domain,
         },
         route_via: via?,
+        enabled: spec.enabled.unwrap_or(true),
     })
 }

@@ -30,7 +30,7 @@ pub use shapes::{
 };
 
 /// The keys of the top level, in the spec's order.
-pub const TOP_KEYS: [&str; 13] = [
+pub const TOP_KEYS: [&str; 15] = [
     "name",
     "description",
     "duration",
@@ -44,6 +44,8 @@ pub const TOP_KEYS: [&str; 13] = [
     "rules",
     "traffic",
     "faults",
+    "changes",
+    "alerts",
 ];
 
 /// A value written with a unit (`90s`, `20/s`, `75KB`) or as a bare number, kept as written.
@@ -113,6 +115,29 @@ pub struct DomainSpec {
     pub mailboxes: Option<IndexMap<String, Unit>>,
     /// Share of recipients that exist nowhere (default 0).
     pub unknown_recipients: Option<Unit>,
+    /// The node the domain's address record points at: its implicit MX when it has no `mx`
+    /// (RFC 5321 §5.1).
+    pub a: Option<String>,
+    /// `true`: the domain does not exist in DNS (NXDOMAIN, a permanent failure).
+    pub nxdomain: Option<bool>,
+    /// How long resolvers cache a negative answer (default 1h).
+    pub negative_ttl: Option<Unit>,
+    /// MTA-STS policy mode: none | testing | enforce (default none).
+    pub mta_sts: Option<MtaStsSpec>,
+    /// `true`: the MX hosts publish TLSA records under DNSSEC (DANE).
+    pub dane: Option<bool>,
+}
+
+/// `mta_sts:` of a domain.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MtaStsSpec {
+    /// No policy.
+    None,
+    /// Report only.
+    Testing,
+    /// Senders that apply MTA-STS must not deliver to a host that fails it.
+    Enforce,
 }
 
 /// One MX record in list form.
@@ -170,6 +195,10 @@ pub struct NodeSpec {
     /// Recipients per delivery transaction it sends (Postfix
     /// `default_destination_recipient_limit`, default 50 for MTAs).
     pub recipients_per_delivery: Option<WorkersValue>,
+    /// Private CAs (`ca_name` of a `private_ca` certificate) it trusts when it validates.
+    pub trusted_cas: Option<Vec<String>>,
+    /// Largest message it accepts, e.g. `25MB`, or `unlimited` (default per kind).
+    pub max_message_size: Option<Unit>,
 }
 
 /// `senders:` of an internet node: many independent sending MTAs.
@@ -228,6 +257,8 @@ pub enum AcceptedSpec {
     Authoritative,
     /// Unknown recipients are relayed on.
     InternalRelay,
+    /// No recipient is here: all are relayed on (Exchange Server, gateways).
+    ExternalRelay,
 }
 
 /// `spam_filter:` of a node.
@@ -248,8 +279,10 @@ pub struct SpamFilterSpec {
 pub struct CertificateSpec {
     /// Subject name.
     pub subject: String,
-    /// Issuer (informational).
+    /// ca (a public CA, default) | self_signed | private_ca.
     pub issuer: Option<String>,
+    /// The private CA's name (`issuer: private_ca`), matched against `trusted_cas`.
+    pub ca_name: Option<String>,
     /// Expiry, as a duration from the start of the run.
     pub not_after: Option<Unit>,
 }
@@ -273,6 +306,8 @@ pub struct AcceptFromSpec {
     /// Only TLS sessions are accepted.
     #[serde(default)]
     pub require_tls: bool,
+    /// The sender must present a valid certificate with this subject.
+    pub certificate_name: Option<String>,
 }
 
 /// A retry policy written as a mapping: a preset with some of its settings overridden under
@@ -372,6 +407,36 @@ pub struct ConnectorSpec {
     /// Used only when a rule selects it.
     #[serde(default)]
     pub rule_scoped: bool,
+    /// `false`: the connector is switched off (default true).
+    pub enabled: Option<bool>,
+    /// The smart host's host name, resolved through DNS: a name, or `{name, ttl}`; its
+    /// address record points at `to`.
+    pub smart_host: Option<SmartHostValue>,
+    /// Exchange hybrid centralised mail transport (`RouteAllMessagesViaOnPremises`).
+    #[serde(default)]
+    pub centralized_transport: bool,
+    /// Largest message it sends, e.g. `25MB` (default: no limit of its own).
+    pub max_message_size: Option<Unit>,
+}
+
+/// `smart_host:` of a connector: a host name, or a host name with its record's TTL.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SmartHostValue {
+    /// `relay.contoso.net`.
+    Name(String),
+    /// `{name: relay.contoso.net, ttl: 5m}`.
+    Record(SmartHostSpec),
+}
+
+/// A smart host's name with its address record's TTL.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SmartHostSpec {
+    /// Host name.
+    pub name: String,
+    /// TTL of its address record (default 1h).
+    pub ttl: Option<Unit>,
 }
 
 /// `tls:` of a connector.
@@ -384,6 +449,8 @@ pub struct TlsSpec {
     pub validate: Option<TlsValidateSpec>,
     /// Expected certificate subject.
     pub tls_domain: Option<String>,
+    /// Subject of the certificate the sending node presents (Exchange `TlsCertificateName`).
+    pub certificate_name: Option<String>,
 }
 
 /// `tls.mode`.
@@ -423,6 +490,8 @@ pub struct RuleSpec {
     pub when: WhenSpec,
     /// Connector it selects.
     pub route_via: String,
+    /// `false`: the rule is off (default true).
+    pub enabled: Option<bool>,
 }
 
 /// `when:` of a rule.
@@ -521,4 +590,77 @@ impl FaultSpec {
         }
         keys
     }
+}
+
+/// An entry of `changes`: every target key is optional here; `changes` checks which each kind
+/// needs and allows.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeSpec {
+    /// accepted_domain | connector | mx | firewall | certificate | rule.
+    pub kind: String,
+    /// When the change is made (default 0s).
+    pub at: Option<Unit>,
+    /// How long it takes to apply: a duration or a range such as `30m..1h` (default 0s).
+    pub propagation: Option<Unit>,
+    /// Target node (`accepted_domain`, `firewall`, `certificate`).
+    pub node: Option<String>,
+    /// Target domain (`accepted_domain`, `mx`).
+    pub domain: Option<String>,
+    /// New accepted-domain type: authoritative | internal_relay | external_relay | none.
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    /// Target connector (`connector`).
+    pub connector: Option<String>,
+    /// On or off (`connector`, `rule`).
+    pub enabled: Option<bool>,
+    /// New target of a connector: a node or `mx`.
+    pub to: Option<String>,
+    /// New MX (`mx`): a node, a list of `{host, preference}`, or `"."` (null MX).
+    pub mx: Option<MxValue>,
+    /// New allow list (`firewall`); `[]` refuses everyone, absent allows everyone.
+    pub allow: Option<Vec<String>>,
+    /// New certificate subject (`certificate`; default: the old one's).
+    pub subject: Option<String>,
+    /// New issuer (`certificate`).
+    pub issuer: Option<String>,
+    /// New private CA name (`certificate`).
+    pub ca_name: Option<String>,
+    /// New expiry (`certificate`), from the start of the run.
+    pub not_after: Option<Unit>,
+    /// Target rule (`rule`).
+    pub rule: Option<String>,
+}
+
+impl ChangeSpec {
+    /// The target keys present, by name.
+    pub fn present_keys(&self) -> Vec<&'static str> {
+        let pairs = [
+            ("node", self.node.is_some()),
+            ("domain", self.domain.is_some()),
+            ("type", self.type_.is_some()),
+            ("connector", self.connector.is_some()),
+            ("enabled", self.enabled.is_some()),
+            ("to", self.to.is_some()),
+            ("mx", self.mx.is_some()),
+            ("allow", self.allow.is_some()),
+            ("subject", self.subject.is_some()),
+            ("issuer", self.issuer.is_some()),
+            ("ca_name", self.ca_name.is_some()),
+            ("not_after", self.not_after.is_some()),
+            ("rule", self.rule.is_some()),
+        ];
+        pairs.iter().filter(|p| p.1).map(|p| p.0).collect()
+    }
+}
+
+/// `alerts:` at the top level: when mail flow intelligence raises its queue alerts.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsSpec {
+    /// Queued messages at a connector or destination that raise "Messages have been delayed"
+    /// (default 200).
+    pub queued: Option<u64>,
+    /// Age over which a queued message is listed (default 1h).
+    pub queued_over: Option<Unit>,
 }

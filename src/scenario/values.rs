@@ -129,6 +129,11 @@ fn amount(ctx: &mut Ctx, value: &Unit, path: &[Seg], time: bool) -> Option<f64> 
     result.map_err(|e| unit_error(ctx, path, e, SIZE_FORM)).ok()
 }
 
+/// A size in bytes, reporting a located error if it is malformed.
+pub(super) fn size(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<f64> {
+    amount(ctx, value, path, false)
+}
+
 /// A share or probability in [0, 1].
 pub(super) fn share(ctx: &mut Ctx, value: &Unit, path: &[Seg]) -> Option<f64> {
     let n = match value {

@@ -103,6 +103,26 @@ pub fn deferral(style: Style, cause: Cause) -> (&'static str, &'static str) {
             "Sessions drop in the middle of the transfer.",
             "Check the network path and the receiving server's resources; each affected message is retried alone.",
         ),
+        (_, Cause::StarttlsNotSupported) => (
+            "The recipient domain publishes a DANE or MTA-STS (enforce) policy, and its MX host does not offer STARTTLS: the sender may not deliver in clear.",
+            "Enable STARTTLS on the domain's MX hosts, or (the domain's owner) switch the MTA-STS policy to testing while it is fixed; senders retry meanwhile and return the mail after their queue lifetime.",
+        ),
+        (_, Cause::CertificateExpired) => (
+            "The recipient domain's DANE or MTA-STS policy requires a valid certificate and its MX host's certificate has expired.",
+            "Renew the MX host's certificate (and its TLSA records, with DANE).",
+        ),
+        (_, Cause::TlsaInvalid) => (
+            "The MX host's certificate matches none of its TLSA records: typically a certificate renewed without publishing the new TLSA record first.",
+            "Publish TLSA records for the current certificate (keep both while rolling over), or roll back the certificate.",
+        ),
+        (_, Cause::DnssecInvalid) => (
+            "DNSSEC validation of the recipient domain's records failed (bogus signatures), so DANE cannot be trusted.",
+            "Fix the zone's DNSSEC signing (expired signatures, a DS record that no longer matches the keys) at the domain's DNS host.",
+        ),
+        (_, Cause::CertificateHostMismatch) => (
+            "The recipient domain's MTA-STS policy requires a certificate that names the MX host, and the MX host's certificate names another.",
+            "Install a certificate whose subject or SAN covers the MX host name, or correct the MX / the policy's `mx:` patterns.",
+        ),
     }
 }
 
@@ -135,6 +155,22 @@ pub fn permanent(code: &str) -> (&'static str, &'static str) {
         "5.7.1" => (
             "The destination does not accept this mail: it does not relay for the domain, or a partner connector allows only certain senders, source servers or TLS.",
             "Accept the domain where its MX points, or align the partner connector's allowed senders, source and TLS requirement with the route mail takes.",
+        ),
+        "5.7.64" => (
+            "Exchange Online could not attribute the mail to an inbound connector of the tenant (the on-premises server's certificate or address no longer matches the connector), so it refused to relay it.",
+            "Renew or re-bind the certificate the on-premises Send connector presents (TlsCertificateName) and make it match the inbound connector's TlsSenderCertificateName, or correct the connector's sender IP addresses.",
+        ),
+        "5.3.4" => (
+            "The message is larger than the receiving system (or the sending connector) accepts.",
+            "Send large files another way, or raise the size limits along the route (receive connector, organisation and connector limits) consistently.",
+        ),
+        "5.4.310" | "5.4.4" => (
+            "The recipient domain does not exist in DNS (NXDOMAIN), or has no mail host at all: nothing can deliver to it.",
+            "Check the address for a typo; if the domain is yours, register it or publish its MX (resolvers keep the negative answer for its negative-caching time).",
+        ),
+        "5.1.10" => (
+            "The recipient domain publishes a null MX: it states that it accepts no mail.",
+            "Nothing to fix on the sending side; use another address.",
         ),
         _ => ("", ""),
     }

@@ -68,6 +68,11 @@ impl Calendar {
         }
     }
 
+    /// Every (queue, message) held, in scan order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.buckets.values().flatten().copied()
+    }
+
     /// The scan at `now`: every message due by now, in order, and the time of the next scan
     /// event to schedule, if any.
     pub fn take_due(&mut self, now: SimTime) -> (Vec<(u32, u32)>, Option<SimTime>) {

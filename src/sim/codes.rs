@@ -58,11 +58,21 @@ pub enum Cause {
     /// The destination refused the message under back pressure (`452 4.3.1 Insufficient system
     /// resources` to MAIL FROM, sources §2.4–2.5).
     BackPressure,
+    /// MTA-STS (enforce) or DANE: the MX host offers no STARTTLS.
+    StarttlsNotSupported,
+    /// MTA-STS or DANE: the MX host's certificate has expired.
+    CertificateExpired,
+    /// DANE: the MX host's certificate matches none of its TLSA records.
+    TlsaInvalid,
+    /// DANE: DNSSEC validation of the destination's records failed.
+    DnssecInvalid,
+    /// MTA-STS: the MX host's certificate does not match its name.
+    CertificateHostMismatch,
 }
 
 impl Cause {
     /// Every cause, in code-table order.
-    pub const ALL: [Cause; 9] = [
+    pub const ALL: [Cause; 14] = [
         Cause::Dns,
         Cause::Timeout,
         Cause::Refused,
@@ -72,6 +82,11 @@ impl Cause {
         Cause::Dropped,
         Cause::TooManyConnections,
         Cause::BackPressure,
+        Cause::StarttlsNotSupported,
+        Cause::CertificateExpired,
+        Cause::TlsaInvalid,
+        Cause::DnssecInvalid,
+        Cause::CertificateHostMismatch,
     ];
 
     /// Whether the failure concerns the destination host (connection level) rather than the
@@ -95,6 +110,15 @@ pub const CLOSED_ABRUPTLY: &str = "450 4.4.318 Connection closed abruptly";
 pub const CERTIFICATE_FAILED: &str = "450 4.7.320 Certificate validation failed";
 /// The refusal of a receiver under back pressure, as the sender records it (sources §2.4).
 pub const BACK_PRESSURE: &str = "452 4.3.1 Insufficient system resources";
+/// The Exchange Online deferrals of its DANE and MTA-STS checks (sources §1.2: `4.7.321`
+/// starttls-not-supported … `4.7.325` certificate-host-mismatch).
+pub const EXO_TLS_POLICY: [&str; 5] = [
+    "450 4.7.321 starttls-not-supported",
+    "450 4.7.322 certificate-expired",
+    "450 4.7.323 tlsa-invalid",
+    "450 4.7.324 dnssec-invalid",
+    "450 4.7.325 certificate-host-mismatch",
+];
 /// Loop NDR written by Exchange Online.
 pub const LOOP_EXCHANGE_ONLINE: &str = "554 5.4.14 Hop count exceeded - possible mail loop";
 /// Loop NDR written by Exchange Server and other MTAs.
@@ -107,6 +131,24 @@ pub const UNKNOWN_OTHER: &str = "550 5.1.1 Bad destination mailbox address";
 pub const RELAY_DENIED: &str = "550 5.7.1 Unable to relay";
 /// A partner's `accept_from` restriction refused the session.
 pub const NOT_AUTHORIZED: &str = "550 5.7.1 Delivery not authorized";
+/// Exchange Online refused to relay for a sender no inbound connector attributes to the
+/// tenant (sources §1.4).
+pub const TENANT_ATTRIBUTION: &str = "550 5.7.64 TenantAttribution; Relay Access Denied";
+/// A message larger than the receiver (or the sender's connector) allows: RFC 5321's `552`
+/// with RFC 3463's X.3.4 "message too big for system".
+pub const TOO_BIG: &str = "552 5.3.4 Message too big for system";
+/// NXDOMAIN as Exchange Online writes it (an observed NDR, sources §1.4).
+pub const NXDOMAIN_EXCHANGE_ONLINE: &str = "550 5.4.310 DNS domain does not exist";
+/// NXDOMAIN as Exchange Server writes it: RFC 3463's X.4.4 "unable to route" (the exact
+/// wording of Exchange Server was not found).
+pub const NXDOMAIN_EXCHANGE_SERVER: &str = "550 5.4.4 Unable to route: domain does not exist";
+/// NXDOMAIN as Postfix writes it (the permanent form of its DNS deferral).
+pub const NXDOMAIN_MTA: &str =
+    "5.4.4 Host or domain name not found. Name service error for type=MX: Host not found";
+/// A recipient domain with a null MX (RFC 7505 §4.2).
+pub const NULL_MX: &str = "556 5.1.10 Recipient address has null MX";
+/// A domain with neither MX nor address record (RFC 5321 §5.1: an error; RFC 3463 X.4.4).
+pub const NO_MAIL_HOST: &str = "550 5.4.4 Unable to route: no MX or address record";
 
 /// The text a sender of `style` records for `cause`.
 ///
@@ -163,6 +205,35 @@ pub fn text(style: Style, cause: Cause) -> &'static str {
         (Style::Mta, Cause::BackPressure) => {
             "4.3.1 host said: 452 4.3.1 Insufficient system resources (in reply to MAIL FROM command)"
         }
+        (Style::ExchangeOnline, Cause::StarttlsNotSupported) => EXO_TLS_POLICY[0],
+        (Style::ExchangeOnline, Cause::CertificateExpired) => EXO_TLS_POLICY[1],
+        (Style::ExchangeOnline, Cause::TlsaInvalid) => EXO_TLS_POLICY[2],
+        (Style::ExchangeOnline, Cause::DnssecInvalid) => EXO_TLS_POLICY[3],
+        (Style::ExchangeOnline, Cause::CertificateHostMismatch) => EXO_TLS_POLICY[4],
+        // Only Exchange Online applies DANE and MTA-STS here; the others' wordings are never
+        // written and follow their certificate failure.
+        (Style::ExchangeServer, Cause::StarttlsNotSupported) => {
+            "451 4.4.0 Primary target IP address responded with: \"STARTTLS required by the domain's policy but not offered\". Attempted failover to alternate host, but that did not succeed"
+        }
+        (
+            Style::ExchangeServer,
+            Cause::CertificateExpired
+            | Cause::TlsaInvalid
+            | Cause::DnssecInvalid
+            | Cause::CertificateHostMismatch,
+        ) => {
+            "451 4.4.0 Primary target IP address responded with: \"certificate rejected by the domain's policy\". Attempted failover to alternate host, but that did not succeed"
+        }
+        (Style::Mta, Cause::StarttlsNotSupported) => {
+            "4.7.4 TLS is required by the domain's policy, but was not offered by host"
+        }
+        (
+            Style::Mta,
+            Cause::CertificateExpired
+            | Cause::TlsaInvalid
+            | Cause::DnssecInvalid
+            | Cause::CertificateHostMismatch,
+        ) => "4.7.5 Server certificate rejected by the domain's policy",
     }
 }
 
@@ -204,6 +275,29 @@ pub const C_UNKNOWN: u16 = DEFERRALS + 3;
 pub const C_RELAY: u16 = DEFERRALS + 4;
 /// Index of the partner restriction's refusal.
 pub const C_NOT_AUTHORIZED: u16 = DEFERRALS + 5;
+/// Index of Exchange Online's refusal to relay for an unattributed sender.
+pub const C_TENANT_ATTRIBUTION: u16 = DEFERRALS + 6;
+/// Index of the size refusal.
+pub const C_TOO_BIG: u16 = DEFERRALS + 7;
+/// Index of NXDOMAIN written by Exchange Online.
+pub const C_NXDOMAIN_EXO: u16 = DEFERRALS + 8;
+/// Index of NXDOMAIN written by Exchange Server.
+pub const C_NXDOMAIN_EXCHANGE: u16 = DEFERRALS + 9;
+/// Index of NXDOMAIN written by other MTAs.
+pub const C_NXDOMAIN: u16 = DEFERRALS + 10;
+/// Index of the null-MX NDR.
+pub const C_NULL_MX: u16 = DEFERRALS + 11;
+/// Index of the no-mail-host NDR.
+pub const C_NO_MAIL_HOST: u16 = DEFERRALS + 12;
+
+/// The index of the NXDOMAIN NDR a sender of `style` writes.
+pub fn nxdomain(style: Style) -> u16 {
+    match style {
+        Style::ExchangeOnline => C_NXDOMAIN_EXO,
+        Style::ExchangeServer => C_NXDOMAIN_EXCHANGE,
+        Style::Mta => C_NXDOMAIN,
+    }
+}
 
 /// The engine's fixed code table: every deferral code, then the permanent ones.
 pub fn fixed_codes() -> Vec<&'static str> {
@@ -218,6 +312,13 @@ pub fn fixed_codes() -> Vec<&'static str> {
         UNKNOWN_OTHER,
         RELAY_DENIED,
         NOT_AUTHORIZED,
+        TENANT_ATTRIBUTION,
+        TOO_BIG,
+        NXDOMAIN_EXCHANGE_ONLINE,
+        NXDOMAIN_EXCHANGE_SERVER,
+        NXDOMAIN_MTA,
+        NULL_MX,
+        NO_MAIL_HOST,
     ]);
     out
 }

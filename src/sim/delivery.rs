@@ -14,13 +14,16 @@
 
 use rand::Rng;
 
-use super::codes::Cause;
+use super::codes::{self, Cause, Style};
 use super::dns::{Dns, Lookup};
 use super::faults::FaultState;
 use super::inbound::{Level, NodeInbound};
-use super::message::Message;
+use super::message::{IS_NDR, MULTI, Message, UNKNOWN};
 use super::routing::{Acceptance, QueueKey, QueueTarget, RouteTable};
-use crate::model::{Dist, MxRecord, NodeId, Scenario, TlsMode, TlsValidate};
+use crate::model::{
+    Certificate, DnsStatus, Dist, DomainId, MtaSts, MxRecord, NodeId, NodeKind, Scenario, TlsMode,
+    TlsValidate,
+};
 use crate::time::{SimDuration, SimTime};
 
 /// Share of dropped sessions that drop after the final dot, so the receiver already took the
@@ -140,7 +143,10 @@ pub struct Attempt {
     pub failure: Option<Cause>,
 }
 
-pub use super::codes::{C_LOOP, C_LOOP_EXO, C_NOT_AUTHORIZED, C_RELAY, C_UNKNOWN, C_UNKNOWN_EXO};
+pub use super::codes::{
+    C_LOOP, C_LOOP_EXO, C_NO_MAIL_HOST, C_NOT_AUTHORIZED, C_NULL_MX, C_RELAY,
+    C_TENANT_ATTRIBUTION, C_TOO_BIG, C_UNKNOWN, C_UNKNOWN_EXO,
+};
 
 /// The network path of a session.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -178,6 +184,64 @@ pub struct World<'a> {
     pub routes: &'a RouteTable,
     /// Simulated now.
     pub now: SimTime,
+    /// The wording of the sender (for the permanent DNS failures it writes).
+    pub style: Style,
+}
+
+/// The TLS policy a recipient domain publishes, applied by a sender that enforces it (here
+/// Exchange Online: DANE and MTA-STS are on by default for its outbound mail, sources §6.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DomainPolicy {
+    /// The recipient domain.
+    pub domain: DomainId,
+    /// MTA-STS in enforce mode.
+    pub sts: bool,
+    /// DANE.
+    pub dane: bool,
+}
+
+/// The policy `sender` applies when it delivers to `domain` by MX, if any.
+pub fn domain_policy(sc: &Scenario, sender: NodeId, domain: DomainId) -> Option<DomainPolicy> {
+    let d = sc.domain(domain);
+    let p = DomainPolicy {
+        domain,
+        sts: d.mta_sts == MtaSts::Enforce,
+        dane: d.dane,
+    };
+    (sc.node(sender).kind == NodeKind::ExchangeOnline && (p.sts || p.dane)).then_some(p)
+}
+
+/// The certificate a node presents: its own, or for the internet and Exchange Online the one
+/// they always have (a public CA's; Exchange Online's names its MX hosts).
+pub fn presented(sc: &Scenario, node: NodeId) -> Option<Certificate> {
+    let n = sc.node(node);
+    if let Some(c) = &n.certificate {
+        return Some(c.clone());
+    }
+    n.kind.has_implicit_certificate().then(|| Certificate {
+        subject: implicit_subject(n.kind).unwrap_or("*").to_string(),
+        issuer: crate::model::Issuer::PublicCa,
+        not_after: None,
+    })
+}
+
+/// The subject of the certificate a kind presents without one in the scenario: Exchange
+/// Online's covers its tenants' MX hosts (`<domain>.mail.protection.outlook.com`, sources §1.4),
+/// so `*.mail.protection.outlook.com`; the internet's is unknown (`None`: any name passes).
+pub fn implicit_subject(kind: NodeKind) -> Option<&'static str> {
+    match kind {
+        NodeKind::ExchangeOnline => Some("*.mail.protection.outlook.com"),
+        _ => None,
+    }
+}
+
+/// Whether a certificate (implicit ones included) satisfies `want`: the implicit certificate
+/// of Exchange Online also covers `mail.protection.outlook.com` itself.
+pub fn certificate_covers(c: &Certificate, want: &str) -> bool {
+    c.subject == "*"
+        || subject_matches(&c.subject, want)
+        || (c.subject == "*.mail.protection.outlook.com"
+            && want.eq_ignore_ascii_case("mail.protection.outlook.com"))
 }
 
 /// A random source for one attempt: the connector's latency stream, the sender's MX tie-break
@@ -204,13 +268,30 @@ pub fn attempt<R: Rng>(
     path: &Path,
     dice: &mut Dice<'_, R>,
 ) -> Attempt {
+    let refused = |code: u16| Attempt {
+        opened: None,
+        outcome: Outcome::Rejected { code },
+        held: SimDuration::ZERO,
+        connections: 0,
+        failed: 0,
+        failure: None,
+    };
+    // The sender's own size limit on the connector (Exchange Send connector `MaxMessageSize`).
+    if let Some(c) = key.connector
+        && w.sc
+            .connector(c)
+            .max_message_size
+            .is_some_and(|l| u64::from(m.size) > l)
+    {
+        return refused(C_TOO_BIG);
+    }
     let mut hosts: [NodeId; 8] = [NodeId(0); 8];
     let count = match key.target {
         QueueTarget::Node(n) => {
             hosts[0] = n;
             1
         }
-        QueueTarget::Mx(d) => {
+        QueueTarget::Mx(d) | QueueTarget::Host(d) => {
             let d = d.index();
             match dns.lookup(sender, d, w.now) {
                 Lookup::Failed => {
@@ -223,9 +304,24 @@ pub fn attempt<R: Rng>(
                         failure: Some(Cause::Dns),
                     };
                 }
-                Lookup::Answer(v) => order_mx(dns.records(d, v), &mut hosts, dice.mx),
+                Lookup::Answer(v) => {
+                    let answer = dns.answer(d, v);
+                    // Permanent answers (RFC 5321 §5.1, RFC 7505): the sender returns the message.
+                    match answer.status {
+                        DnsStatus::NxDomain => return refused(codes::nxdomain(w.style)),
+                        DnsStatus::NullMx => return refused(C_NULL_MX),
+                        DnsStatus::Exists if answer.records.is_empty() => {
+                            return refused(C_NO_MAIL_HOST);
+                        }
+                        DnsStatus::Exists => order_mx(&answer.records, &mut hosts, dice.mx),
+                    }
+                }
             }
         }
+    };
+    let policy = match key.target {
+        QueueTarget::Mx(d) => domain_policy(w.sc, key.node, d),
+        _ => None,
     };
     let via_mx = matches!(key.target, QueueTarget::Mx(_));
     let mut a = Attempt {
@@ -240,7 +336,7 @@ pub fn attempt<R: Rng>(
     };
     for &to in &hosts[..count] {
         a.connections += 1;
-        match connect(w, key, to, path, Some((&inbound[to.index()], sender))) {
+        match connect(w, key, to, path, Some((&inbound[to.index()], sender)), policy) {
             Connect::Failed { cause, held } => {
                 a.held = a.held + held;
                 a.failed += 1;
@@ -370,14 +466,15 @@ pub enum Connect {
 }
 
 /// Opens a connection from `key.node` to `to`: firewall, server state, the receiver's
-/// connection limits (when `load` gives its state and the sender), STARTTLS and the
-/// certificate.
+/// connection limits (when `load` gives its state and the sender), STARTTLS, the recipient
+/// domain's DANE / MTA-STS `policy` when the sender applies one, and the certificate.
 pub fn connect(
     w: &World<'_>,
     key: &QueueKey,
     to: NodeId,
     path: &Path,
     load: Option<(&NodeInbound, usize)>,
+    policy: Option<DomainPolicy>,
 ) -> Connect {
     let from = key.node;
     let dest = w.sc.node(to);
@@ -424,9 +521,45 @@ pub fn connect(
     }
     let tls = key.connector.map(|c| &w.sc.connector(c).tls);
     let mode = tls.map_or(TlsMode::Opportunistic, |t| t.mode);
-    let offers =
-        (dest.certificate.is_some() || dest.kind.has_implicit_certificate()) && f.tls_off == 0;
+    let cert = presented(w.sc, to);
+    let offers = cert.is_some() && f.tls_off == 0;
+    let expired = f.cert_expired > 0 || cert.as_ref().is_some_and(|c| c.expired_at(w.now));
+    let fail = |cause: Cause| Connect::Failed {
+        cause,
+        held: path.rtts(SETUP_RTTS + TLS_RTTS - 1),
+    };
+    // The recipient domain's DANE / MTA-STS policy, for a sender that applies it: TLS with a
+    // certificate the policy accepts, or the host is skipped (sources §1.2, §6.1, §6.4).
+    if let Some(p) = policy {
+        if !offers {
+            return Connect::Failed {
+                cause: Cause::StarttlsNotSupported,
+                held: path.rtts(SETUP_RTTS),
+            };
+        }
+        if p.dane && w.faults.dnssec_bogus[p.domain.index()] > 0 {
+            return fail(Cause::DnssecInvalid);
+        }
+        if p.dane && f.tlsa_mismatch > 0 {
+            return fail(Cause::TlsaInvalid);
+        }
+        if expired {
+            return fail(Cause::CertificateExpired);
+        }
+        if p.sts {
+            let trusted = cert
+                .as_ref()
+                .is_some_and(|c| c.trusted_by(&w.sc.node(from).trusted_cas));
+            if f.cert_mismatch > 0 {
+                return fail(Cause::CertificateHostMismatch);
+            }
+            if !trusted {
+                return fail(Cause::Certificate);
+            }
+        }
+    }
     let used = match mode {
+        _ if policy.is_some() => true,
         TlsMode::None => false,
         TlsMode::Required if !offers => {
             return Connect::Failed {
@@ -436,29 +569,27 @@ pub fn connect(
         }
         TlsMode::Opportunistic | TlsMode::Required => offers,
     };
-    if used && let Some(t) = tls {
-        let expired = f.cert_expired > 0
-            || dest
-                .certificate
-                .as_ref()
-                .and_then(|c| c.not_after)
-                .is_some_and(|na| w.now >= na);
+    if used
+        && let Some(t) = tls
+        && let Some(c) = &cert
+    {
+        // Validation: a trusted issuer (a public CA, or a private CA the sender trusts; never
+        // self-signed) and no expiry; for `domain` also the subject (Exchange `TlsAuthLevel`,
+        // sources §6.1–6.2). Encryption only accepts any certificate.
+        let trusted = c.trusted_by(&w.sc.node(from).trusted_cas);
         let bad = match t.validate {
             TlsValidate::None => false,
-            TlsValidate::Certificate => expired,
+            TlsValidate::Certificate => expired || !trusted,
             TlsValidate::Domain => {
-                let subject_ok = match (&dest.certificate, &t.tls_domain) {
-                    (Some(c), Some(want)) => subject_matches(&c.subject, want),
-                    _ => true,
-                };
-                expired || !subject_ok || f.cert_mismatch > 0
+                let subject_ok = t
+                    .tls_domain
+                    .as_ref()
+                    .is_none_or(|want| certificate_covers(c, want));
+                expired || !trusted || !subject_ok || f.cert_mismatch > 0
             }
         };
         if bad {
-            return Connect::Failed {
-                cause: Cause::Certificate,
-                held: path.rtts(SETUP_RTTS + TLS_RTTS - 1),
-            };
+            return fail(Cause::Certificate);
         }
     }
     let rtts = if used {
@@ -473,7 +604,9 @@ pub fn connect(
 }
 
 /// The code a receiver refuses message `m` with (5xx), if it does: relaying for anonymous
-/// senders, then partner restrictions.
+/// senders, partner restrictions (scoped to their sender domains), the size limit, and
+/// Exchange Online's Directory-Based Edge Blocking of unknown recipients, which happens in
+/// the SMTP session, before any filtering (sources §1.4).
 pub fn refuses(
     w: &World<'_>,
     key: &QueueKey,
@@ -485,22 +618,82 @@ pub fn refuses(
     let from = key.node;
     let dest = w.sc.node(to);
     let domain = m.rcpt_domain as usize;
-    if via_mx && w.routes.acceptance(to.index(), domain) == Acceptance::No {
+    let acceptance = w.routes.acceptance(to.index(), domain);
+    if via_mx && acceptance == Acceptance::No {
         return Some(C_RELAY);
     }
     if let Some(af) = &dest.accept_from {
-        let node_ok = af.nodes.as_ref().is_none_or(|ns| ns.contains(&from));
         let sender_name = &w.sc.domains[m.sender_domain as usize].name;
-        let sender_ok = af
-            .sender_domains
-            .as_ref()
-            .is_none_or(|ps| ps.iter().any(|p| p.matches(sender_name)));
-        let is_ndr = m.has(super::message::IS_NDR);
-        if !node_ok || !(sender_ok || is_ndr) || (af.require_tls && !tls) {
-            return Some(C_NOT_AUTHORIZED);
+        // A partner restriction concerns its sender domains only; an NDR's null reverse-path
+        // is none of them.
+        let scoped = !m.has(IS_NDR)
+            && af
+                .sender_domains
+                .as_ref()
+                .is_none_or(|ps| ps.iter().any(|p| p.matches(sender_name)));
+        if scoped {
+            let node_ok = af.nodes.as_ref().is_none_or(|ns| ns.contains(&from));
+            let tls_ok = !af.require_tls || tls;
+            let cert_ok = af
+                .certificate_name
+                .as_ref()
+                .is_none_or(|want| tls && sender_certificate_ok(w, key, to, want));
+            if !(node_ok && tls_ok && cert_ok) {
+                // Exchange Online: mail no inbound connector attributes to the tenant may not
+                // be relayed (`5.7.64 TenantAttribution`, sources §1.4).
+                return Some(
+                    if dest.kind == NodeKind::ExchangeOnline && acceptance == Acceptance::No {
+                        C_TENANT_ATTRIBUTION
+                    } else {
+                        C_NOT_AUTHORIZED
+                    },
+                );
+            }
         }
     }
+    if dest
+        .max_message_size
+        .is_some_and(|l| u64::from(m.size) > l)
+    {
+        return Some(C_TOO_BIG);
+    }
+    if edge_blocks(w, to, m) {
+        return Some(C_UNKNOWN_EXO);
+    }
     None
+}
+
+/// Whether Exchange Online at `to` rejects `m`'s recipient in the session: it is authoritative
+/// for the domain and the recipient exists nowhere (a copy with several recipient groups is
+/// split at the end of the session instead).
+pub fn edge_blocks(w: &World<'_>, to: NodeId, m: &Message) -> bool {
+    w.sc.node(to).kind == NodeKind::ExchangeOnline
+        && !m.has(MULTI)
+        && m.location == UNKNOWN
+        && w.routes.acceptance(to.index(), m.rcpt_domain as usize) == Acceptance::Authoritative
+}
+
+/// Whether the sender of queue `key` presents a valid certificate for `want` to `to`: the
+/// sending node's certificate (it presents one when its connector names one, Exchange
+/// `TlsCertificateName`, and Exchange Online always), unexpired, issued by a CA the receiver
+/// trusts, with a matching subject.
+fn sender_certificate_ok(w: &World<'_>, key: &QueueKey, to: NodeId, want: &str) -> bool {
+    let from = key.node;
+    let names_one = key
+        .connector
+        .is_some_and(|c| w.sc.connector(c).tls.certificate_name.is_some());
+    if !names_one && w.sc.node(from).kind != NodeKind::ExchangeOnline {
+        return false;
+    }
+    let Some(c) = presented(w.sc, from) else {
+        return false;
+    };
+    let f = &w.faults.nodes[from.index()];
+    !c.expired_at(w.now)
+        && f.cert_expired == 0
+        && f.cert_mismatch == 0
+        && c.trusted_by(&w.sc.node(to).trusted_cas)
+        && certificate_covers(&c, want)
 }
 
 /// Whether a certificate subject satisfies a connector's `tls_domain` (`*.x` wildcards allowed

@@ -6,10 +6,12 @@
 //! before the simulation starts, so the first answer a resolver returns is one it cached at a
 //! random earlier time: it expires after a uniform share of the TTL, and the resolvers' entries
 //! age independently — an MX change reaches them gradually over one TTL. SERVFAIL answers are
-//! cached for at most 5 minutes (RFC 2308 §7.1, sources §4.7).
+//! cached for at most 5 minutes (RFC 2308 §7.1, sources §4.7); NXDOMAIN answers for the
+//! domain's negative TTL (RFC 2308 §5), so a domain that starts to exist stays missing for
+//! resolvers that cached its absence.
 
 use super::rng::{self, SimRng};
-use crate::model::{MxRecord, Scenario};
+use crate::model::{DnsStatus, MxAnswer, Scenario};
 use crate::time::{SimDuration, SimTime};
 
 /// Longest time a SERVFAIL answer is cached (RFC 2308 §7.1).
@@ -35,12 +37,13 @@ pub enum Lookup {
 #[derive(Debug)]
 pub struct Dns {
     /// Every MX answer a domain has had or will have: version 0 is the scenario's.
-    answers: Vec<Vec<Vec<MxRecord>>>,
+    answers: Vec<Vec<MxAnswer>>,
     /// Version in force per domain.
     current: Vec<u32>,
     /// Active `dns_failure` faults per domain.
     failing: Vec<u32>,
     ttl: Vec<SimDuration>,
+    negative_ttl: Vec<SimDuration>,
     cache: Vec<Entry>,
     domains: usize,
     /// The random phases of first answers.
@@ -54,10 +57,20 @@ impl Dns {
     pub fn new(sc: &Scenario, resolvers: usize, seed: u64) -> Dns {
         let domains = sc.domains.len();
         Dns {
-            answers: sc.domains.iter().map(|d| vec![d.mx.clone()]).collect(),
+            answers: sc
+                .domains
+                .iter()
+                .map(|d| {
+                    vec![MxAnswer {
+                        status: d.status,
+                        records: d.mx.clone(),
+                    }]
+                })
+                .collect(),
             current: vec![0; domains],
             failing: vec![0; domains],
             ttl: sc.domains.iter().map(|d| d.ttl).collect(),
+            negative_ttl: sc.domains.iter().map(|d| d.negative_ttl).collect(),
             cache: vec![Entry::Empty; resolvers * domains],
             domains,
             phases: rng::stream(seed, "dns-phase", ""),
@@ -65,8 +78,8 @@ impl Dns {
         }
     }
 
-    /// Adds an MX answer a fault will switch to; returns its version.
-    pub fn add_answer(&mut self, domain: usize, mx: Vec<MxRecord>) -> u32 {
+    /// Adds an MX answer a fault or a change will switch to; returns its version.
+    pub fn add_answer(&mut self, domain: usize, mx: MxAnswer) -> u32 {
         self.answers[domain].push(mx);
         (self.answers[domain].len() - 1) as u32
     }
@@ -82,8 +95,8 @@ impl Dns {
         *f = if on { *f + 1 } else { f.saturating_sub(1) };
     }
 
-    /// The records of answer `version` of `domain`.
-    pub fn records(&self, domain: usize, version: u32) -> &[MxRecord] {
+    /// Answer `version` of `domain`.
+    pub fn answer(&self, domain: usize, version: u32) -> &MxAnswer {
         &self.answers[domain][version as usize]
     }
 
@@ -110,7 +123,11 @@ impl Dns {
             Lookup::Failed
         } else {
             let version = self.current[domain];
-            let ttl = self.ttl[domain];
+            let ttl = if self.answers[domain][version as usize].status == DnsStatus::NxDomain {
+                self.negative_ttl[domain]
+            } else {
+                self.ttl[domain]
+            };
             // A resolver's first answer was cached at a random earlier time.
             let left = if first && ttl.0 > 0 {
                 SimDuration(1 + (rng::unit(&mut self.phases) * ttl.0 as f64) as u64)
@@ -129,7 +146,7 @@ impl Dns {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Domain, NodeId, Topology, Warmup};
+    use crate::model::{Domain, MxRecord, NodeId, Topology, Warmup};
 
     fn scenario(ttl: SimDuration) -> Scenario {
         Scenario {
@@ -150,12 +167,20 @@ mod tests {
                 ttl,
                 mailboxes: vec![(NodeId(0), 1.0)],
                 unknown_recipients: 0.0,
+                status: DnsStatus::Exists,
+                implicit_mx: false,
+                negative_ttl: SimDuration::from_hours(1),
+                mta_sts: crate::model::MtaSts::None,
+                dane: false,
+                host_name: false,
             }],
             nodes: vec![],
             connectors: vec![],
             rules: vec![],
             traffic: vec![],
             faults: vec![],
+            changes: vec![],
+            alerts: crate::model::Alerts::default(),
             tags: vec![],
             topology: Topology::default(),
         }
@@ -177,10 +202,13 @@ mod tests {
         };
         let new = dns.add_answer(
             0,
-            vec![MxRecord {
-                host: NodeId(1),
-                preference: 0,
-            }],
+            MxAnswer {
+                status: DnsStatus::Exists,
+                records: vec![MxRecord {
+                    host: NodeId(1),
+                    preference: 0,
+                }],
+            },
         );
         assert_eq!(dns.lookup(0, 0, SimTime(0)), Lookup::Answer(0));
         dns.set_current(0, new);
@@ -208,5 +236,36 @@ mod tests {
             dns.lookup(0, 0, SimTime(0) + SimDuration::from_mins(5)),
             Lookup::Answer(0)
         );
+    }
+
+    #[test]
+    fn a_cached_nxdomain_outlives_the_domain_coming_into_existence() {
+        let mut sc = scenario(SimDuration::from_hours(1));
+        sc.domains[0].status = DnsStatus::NxDomain;
+        sc.domains[0].negative_ttl = SimDuration::from_mins(30);
+        let mut dns = Dns {
+            cache: vec![Entry::Empty; 1],
+            ..Dns::new(&sc, 1, 1)
+        };
+        // Not a first answer: the resolver asks now and keeps the answer for the negative TTL.
+        dns.cache[0] = Entry::Answer {
+            version: 0,
+            expires: SimTime(0),
+        };
+        assert_eq!(dns.lookup(0, 0, SimTime(0)), Lookup::Answer(0));
+        let exists = dns.add_answer(
+            0,
+            MxAnswer {
+                status: DnsStatus::Exists,
+                records: vec![MxRecord {
+                    host: NodeId(0),
+                    preference: 0,
+                }],
+            },
+        );
+        dns.set_current(0, exists);
+        let t = |m| SimTime(0) + SimDuration::from_mins(m);
+        assert_eq!(dns.lookup(0, 0, t(29)), Lookup::Answer(0), "NXDOMAIN still cached");
+        assert_eq!(dns.lookup(0, 0, t(30)), Lookup::Answer(exists));
     }
 }

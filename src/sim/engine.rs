@@ -102,6 +102,7 @@ pub(crate) struct Rngs {
     pub direct_latency: SimRng,
     pub ndr: SimRng,
     pub dsn: SimRng,
+    pub changes: SimRng,
 }
 
 impl Rngs {
@@ -120,6 +121,7 @@ impl Rngs {
             direct_latency: rng::stream(seed, "latency", ""),
             ndr: rng::stream(seed, "ndr", ""),
             dsn: rng::stream(seed, "delay-dsn", ""),
+            changes: rng::stream(seed, "changes", ""),
         }
     }
 }
@@ -165,6 +167,9 @@ pub enum LogEntry {
 /// A simulation of one scenario with one seed.
 pub struct Engine<'s> {
     pub(crate) sc: &'s Scenario,
+    /// The configuration in force: the scenario until a timed change lands, then a copy with
+    /// the changes applied (what routing and the receivers' checks read).
+    pub(crate) live: std::borrow::Cow<'s, Scenario>,
     pub(crate) seed: u64,
     pub(crate) now: SimTime,
     pub(crate) horizon: SimTime,
@@ -179,6 +184,9 @@ pub struct Engine<'s> {
     /// The first queue of each routing destination (`RouteTable::queues` index); the
     /// destination's queue for sender cohort `k` of its node is `queue_base[b] + k`.
     pub(crate) queue_base: Vec<u32>,
+    /// The first queue of every destination ever routed to, by key (queue ids stay stable
+    /// when a change rebuilds the routing table).
+    pub(crate) queue_index: std::collections::BTreeMap<QueueKey, u32>,
     /// Every independent sender.
     pub(crate) senders: Vec<SenderState>,
     /// The sessions in progress.
@@ -194,6 +202,14 @@ pub struct Engine<'s> {
     pub(crate) codes: Vec<String>,
     /// MX answer version each `mx_change` fault switches to, and the one it replaced.
     pub(crate) mx_versions: Vec<(u32, u32)>,
+    /// MX answer version each `mx` change switches to.
+    pub(crate) change_versions: Vec<u32>,
+    /// What became of the messages waiting when each change landed.
+    pub(crate) change_outcomes: Vec<super::changes::ChangeOutcome>,
+    /// Followed messages (flag `MARKED`) → the change that marked them.
+    pub(crate) marked: std::collections::BTreeMap<u32, u16>,
+    /// The change whose re-evaluation is running (its NDRs are "at once").
+    pub(crate) rerouting: Option<u16>,
     /// Everything recorded.
     pub obs: Observer,
     /// What happened to each message, when enabled with [`Engine::enable_log`] (tests, traces).
@@ -301,7 +317,7 @@ impl<'s> Engine<'s> {
                 senders: (senders.len() as u32 - first_sender).max(1),
             });
         }
-        let mut connectors: Vec<ConnectorState> = sc
+        let connectors: Vec<ConnectorState> = sc
             .connectors
             .iter()
             .map(|c| ConnectorState {
@@ -310,26 +326,6 @@ impl<'s> Engine<'s> {
                 queues: vec![],
             })
             .collect();
-        // One queue per routing destination and sender: the internet's cohorts each keep their
-        // own queue (and retry state) for every destination.
-        let mut queues = Vec::with_capacity(routes.queues.len());
-        let mut queue_base = Vec::with_capacity(routes.queues.len());
-        for key in &routes.queues {
-            queue_base.push(queues.len() as u32);
-            let ns = &nodes[key.node.index()];
-            let node = sc.node(key.node);
-            let limit = node.max_connections_per_destination.max(1);
-            for s in ns.first_sender..ns.first_sender + ns.senders {
-                if let Some(c) = key.connector {
-                    connectors[c.index()].queues.push(queues.len() as u32);
-                }
-                let window = match &senders[s as usize].policy.machinery {
-                    Machinery::Postfix(p) => f64::from(p.initial_destination_concurrency),
-                    Machinery::Queue(_) => f64::from(limit),
-                };
-                queues.push(QueueState::new(*key, s, limit, window));
-            }
-        }
         let horizon = SimTime(0) + sc.duration;
         let warmup_end = match sc.warmup {
             Warmup::Fixed(d) => SimTime(0) + d,
@@ -365,6 +361,16 @@ impl<'s> Engine<'s> {
                 _ => (0, 0),
             })
             .collect();
+        let change_versions = sc
+            .changes
+            .iter()
+            .map(|c| match &c.kind {
+                crate::model::ChangeKind::Mx { domain, answer } => {
+                    dns.add_answer(domain.index(), answer.clone())
+                }
+                _ => 0,
+            })
+            .collect();
         let inbound = sc
             .nodes
             .iter()
@@ -379,6 +385,7 @@ impl<'s> Engine<'s> {
             .collect();
         let mut e = Engine {
             sc,
+            live: std::borrow::Cow::Borrowed(sc),
             seed,
             now: SimTime::ZERO,
             horizon,
@@ -389,8 +396,9 @@ impl<'s> Engine<'s> {
             dns,
             faults: FaultState::new(sc),
             nodes,
-            queues,
-            queue_base,
+            queues: Vec::new(),
+            queue_base: Vec::new(),
+            queue_index: std::collections::BTreeMap::new(),
             inbound,
             senders,
             conns: Conns::default(),
@@ -400,10 +408,19 @@ impl<'s> Engine<'s> {
             rng: Rngs::new(sc, seed),
             codes,
             mx_versions,
+            change_versions,
+            change_outcomes: vec![Default::default(); sc.changes.len()],
+            marked: std::collections::BTreeMap::new(),
+            rerouting: None,
             obs: Observer::new(sc.nodes.len(), sc.connectors.len(), sc.traffic.len()),
             log: None,
             events_handled: 0,
         };
+        // One queue per routing destination and sender: the internet's cohorts each keep their
+        // own queue (and retry state) for every destination.
+        let keys = e.routes.queues.clone();
+        e.queue_base = keys.iter().map(|k| e.add_queues(*k)).collect();
+        e.schedule_changes();
         for s in 0..sc.traffic.len() {
             if let Some(t) = e.next_arrival(s, SimTime::ZERO) {
                 e.events.schedule(t, Event::Arrival { stream: s as u32 });
@@ -542,7 +559,36 @@ impl<'s> Engine<'s> {
             Event::FaultEdge { fault, start } => self.on_fault_edge(fault as usize, start),
             Event::Sample => self.on_sample(),
             Event::WarmupEnd => self.obs.restart_averages(self.now),
+            Event::Change { change, lands } => {
+                if lands {
+                    self.on_change(change as usize)
+                } else {
+                    self.mark_waiting(change as usize)
+                }
+            }
         }
+    }
+
+    /// Creates the queues of destination `key`, one per sender of its node; returns the first.
+    pub(crate) fn add_queues(&mut self, key: QueueKey) -> u32 {
+        if let Some(&b) = self.queue_index.get(&key) {
+            return b;
+        }
+        let base = self.queues.len() as u32;
+        let ns = &self.nodes[key.node.index()];
+        let limit = self.sc.node(key.node).max_connections_per_destination.max(1);
+        for s in ns.first_sender..ns.first_sender + ns.senders {
+            if let Some(c) = key.connector {
+                self.connectors[c.index()].queues.push(self.queues.len() as u32);
+            }
+            let window = match &self.senders[s as usize].policy.machinery {
+                Machinery::Postfix(p) => f64::from(p.initial_destination_concurrency),
+                Machinery::Queue(_) => f64::from(limit),
+            };
+            self.queues.push(QueueState::new(key, s, limit, window));
+        }
+        self.queue_index.insert(key, base);
+        base
     }
 
     fn on_fault_edge(&mut self, i: usize, start: bool) {

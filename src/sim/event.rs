@@ -69,6 +69,14 @@ pub enum Event {
     Sample,
     /// The warm-up ends: time averages restart.
     WarmupEnd,
+    /// A timed configuration change is made (`lands: false`: its messages waiting are
+    /// followed from then on) or reaches its system (`lands: true`).
+    Change {
+        /// Change index.
+        change: u32,
+        /// Whether it lands now (else it is made now).
+        lands: bool,
+    },
 }
 
 /// A scheduled event. `key` packs `(time, seq)` as `time << 64 | seq`, so the heap orders

@@ -15,6 +15,8 @@ pub struct NodeFaults {
     pub cert_expired: u32,
     /// `certificate_mismatch` in force.
     pub cert_mismatch: u32,
+    /// `tlsa_mismatch` in force.
+    pub tlsa_mismatch: u32,
     /// Active `connection_drop` faults: (fault index, probability).
     pub drops: Vec<(u32, f64)>,
     /// Active `slowdown` faults: (fault index, factor).
@@ -45,6 +47,8 @@ impl NodeFaults {
 pub struct FaultState {
     /// Indexed by node.
     pub nodes: Vec<NodeFaults>,
+    /// `dnssec_failure` in force, by domain.
+    pub dnssec_bogus: Vec<u32>,
 }
 
 impl FaultState {
@@ -52,11 +56,18 @@ impl FaultState {
     pub fn new(sc: &Scenario) -> FaultState {
         FaultState {
             nodes: vec![NodeFaults::default(); sc.nodes.len()],
+            dnssec_bogus: vec![0; sc.domains.len()],
         }
     }
 
-    /// Switches a node fault on or off. DNS and MX faults are DNS's business and ignored here.
+    /// Switches a node fault (or a DNSSEC failure) on or off. DNS and MX faults are DNS's
+    /// business and ignored here.
     pub fn apply(&mut self, index: u32, kind: &FaultKind, on: bool) {
+        if let FaultKind::DnssecFailure { domain } = kind {
+            let c = &mut self.dnssec_bogus[domain.index()];
+            *c = if on { *c + 1 } else { c.saturating_sub(1) };
+            return;
+        }
         let Some(node) = kind.node() else { return };
         let f = &mut self.nodes[node.index()];
         let bump = |c: &mut u32| *c = if on { *c + 1 } else { c.saturating_sub(1) };
@@ -66,6 +77,7 @@ impl FaultState {
             FaultKind::TlsUnavailable { .. } => bump(&mut f.tls_off),
             FaultKind::CertificateExpired { .. } => bump(&mut f.cert_expired),
             FaultKind::CertificateMismatch { .. } => bump(&mut f.cert_mismatch),
+            FaultKind::TlsaMismatch { .. } => bump(&mut f.tlsa_mismatch),
             FaultKind::ConnectionDrop { probability, .. } => {
                 toggle(&mut f.drops, index, *probability, on)
             }
@@ -73,7 +85,9 @@ impl FaultState {
             FaultKind::FirewallBlock { sources, .. } => {
                 toggle(&mut f.blocks, index, sources.clone(), on)
             }
-            FaultKind::DnsFailure { .. } | FaultKind::MxChange { .. } => {}
+            FaultKind::DnsFailure { .. }
+            | FaultKind::MxChange { .. }
+            | FaultKind::DnssecFailure { .. } => {}
         }
     }
 }

@@ -196,6 +196,9 @@ impl Engine<'_> {
         let m = self.msgs.get_mut(id);
         if m.has(QUARANTINE) {
             let m = *m;
+            if m.has(super::message::MARKED) {
+                self.followed_ends(id, super::changes::Fate::Quarantined);
+            }
             self.free_message(id);
             if m.has(COUNTED) {
                 let r = u64::from(m.rcpts);
@@ -268,6 +271,9 @@ impl Engine<'_> {
 
     fn deliver(&mut self, node: usize, id: u32) {
         let m = *self.msgs.get(id);
+        if m.has(super::message::MARKED) {
+            self.followed_ends(id, super::changes::Fate::Delivered);
+        }
         self.free_message(id);
         if m.has(IS_NDR) {
             if m.has(COUNTED) {
@@ -321,6 +327,9 @@ impl Engine<'_> {
         self.obs.nodes[node].ts_ndr += 1;
         if m.has(MULTI) {
             self.groups.remove(&id);
+        }
+        if m.has(super::message::MARKED) {
+            self.followed_ends(id, super::changes::Fate::Ndr);
         }
         if m.has(COUNTED) {
             let r = u64::from(m.rcpts);

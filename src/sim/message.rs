@@ -18,23 +18,26 @@ pub fn is_submitted(prev: u16) -> bool {
 pub const NDR_STREAM: u16 = u16::MAX;
 
 /// Flag: created after the warm-up, so it counts in the statistics.
-pub const COUNTED: u8 = 1;
+pub const COUNTED: u16 = 1;
 /// Flag: this message is an NDR (never NDR'd again).
-pub const IS_NDR: u8 = 2;
+pub const IS_NDR: u16 = 2;
 /// Flag: a delay DSN was sent for it at its current node.
-pub const DELAY_NOTIFIED: u8 = 4;
+pub const DELAY_NOTIFIED: u16 = 4;
 /// Flag: it arrived at its current node by MX (an anonymous internet session), not a connector.
-pub const VIA_MX: u8 = 8;
+pub const VIA_MX: u16 = 8;
 /// Flag: its last transfer used TLS.
-pub const TLS_USED: u8 = 16;
+pub const TLS_USED: u16 = 16;
 /// Flag: the spam filter at its current node quarantines it when service ends.
-pub const QUARANTINE: u8 = 32;
+pub const QUARANTINE: u16 = 32;
 /// Flag: this message is a delay notice (a DSN saying the original is still queued); like an
 /// NDR it is never NDR'd itself.
-pub const DELAY_DSN: u8 = 64;
+pub const DELAY_DSN: u16 = 64;
 /// Flag: this copy's recipients are at several locations (their groups are kept beside the
 /// slab, in the engine's `groups`).
-pub const MULTI: u8 = 128;
+pub const MULTI: u16 = 128;
+/// Flag: it was waiting in a delivery queue when a configuration change landed, and its
+/// outcome is recorded for that change (the change is in the engine's `marked`).
+pub const MARKED: u16 = 256;
 
 /// One message (or one copy of a message split by routing) in flight: 40 bytes.
 #[derive(Clone, Copy, Debug)]
@@ -62,13 +65,13 @@ pub struct Message {
     /// Recipients this copy carries (all in `rcpt_domain`).
     pub rcpts: u16,
     /// Bit flags (`COUNTED`, `IS_NDR`, …).
-    pub flags: u8,
+    pub flags: u16,
 }
 
 impl Message {
     /// Whether a flag is set.
     #[inline]
-    pub fn has(&self, flag: u8) -> bool {
+    pub fn has(&self, flag: u16) -> bool {
         self.flags & flag != 0
     }
 }

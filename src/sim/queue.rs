@@ -52,6 +52,9 @@ pub(crate) struct QueueState {
     pub was_dead: bool,
     /// When the pending expiry check of the queue's oldest message fires (`NEVER`: none).
     pub expiry_at: SimTime,
+    /// A configuration change altered routing at its node: its deferred messages are routed
+    /// again when their retry comes.
+    pub stale: bool,
 }
 
 impl QueueState {
@@ -72,6 +75,7 @@ impl QueueState {
             fail_cohorts: 0.0,
             was_dead: false,
             expiry_at: SimTime::NEVER,
+            stale: false,
         }
     }
 

@@ -57,7 +57,7 @@ impl Engine<'_> {
     /// Makes a copy of message `id` carrying `groups`; returns its id.
     fn copy_with(&mut self, id: u32, groups: Groups) -> u32 {
         let mut m = *self.msgs.get(id);
-        m.flags &= !MULTI;
+        m.flags &= !(MULTI | super::message::MARKED);
         let copy = self.msgs.insert(m);
         self.set_groups(copy, groups);
         self.count_copy(copy);
@@ -76,6 +76,21 @@ impl Engine<'_> {
             m.flags &= !MULTI;
             self.groups.remove(&id);
         }
+    }
+
+    /// Takes the recipients at `location` out of message `id` (which has several recipient
+    /// groups) into a copy of their own; returns the copy, if `id` had any there.
+    pub(crate) fn split_off(&mut self, id: u32, location: u16) -> Option<u32> {
+        let groups = self.groups.get(&id)?;
+        let (take, keep): (Groups, Groups) = groups.iter().partition(|g| g.0 == location);
+        if take.is_empty() {
+            return None;
+        }
+        if keep.is_empty() {
+            return None;
+        }
+        self.set_groups(id, keep);
+        Some(self.copy_with(id, take))
     }
 
     /// Routes a message whose recipients are at several locations: one copy per distinct

@@ -210,6 +210,13 @@ impl Engine<'_> {
         for (q, id) in due {
             let qi = q as usize;
             self.queues[qi].deferred -= 1;
+            // A configuration change altered routing at the node since it was deferred: the
+            // message is routed again, as the MTA resolves it afresh at its next attempt.
+            if self.queues[qi].stale && self.route_changed(self.queues[qi].key.node.index(), qi, id) {
+                self.count_waiting(qi, -1);
+                self.route(self.queues[qi].key.node.index(), id);
+                continue;
+            }
             if self.queues[qi].mode == QueueMode::Dead {
                 let code = self.queues[qi].last_code.unwrap_or(0);
                 self.defer_message(qi, id, code);

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::message::{Message, UNKNOWN};
+use super::message::{IS_NDR, Message, UNKNOWN, is_submitted};
 use crate::model::{
     AcceptedKind, ConnectorId, ConnectorTarget, DomainId, NodeId, NodeKind, Scenario,
 };
@@ -19,6 +19,9 @@ pub enum QueueTarget {
     Node(NodeId),
     /// The MX hosts of a domain, resolved at each attempt.
     Mx(DomainId),
+    /// A smart host by name: its address record (an interned host-name domain) is resolved at
+    /// each attempt; the session is a connector's, not an anonymous MX delivery.
+    Host(DomainId),
 }
 
 /// The identity of a delivery queue: the sending node, the connector (if any) and the target.
@@ -52,6 +55,20 @@ pub enum Acceptance {
     Authoritative,
     /// Accepted, unknown recipients passed on.
     InternalRelay,
+    /// Accepted, every recipient passed on (no mailbox of the domain is here).
+    ExternalRelay,
+}
+
+/// Exchange hybrid centralised mail transport at a node: its connector's queue, the node it
+/// leads to, and per domain whether mail from outside goes through it (domains the node
+/// accepts and the connector serves) and whether the node's own users' mail does (domains
+/// outside the organisation).
+#[derive(Clone, Debug)]
+struct Central {
+    queue: u32,
+    to: u16,
+    inbound: Vec<bool>,
+    outbound: Vec<bool>,
 }
 
 /// The precomputed routing of a scenario.
@@ -65,6 +82,8 @@ pub struct RouteTable {
     acceptance: Vec<Acceptance>,
     /// Rules per node, in file order: criteria and where they send.
     rules: Vec<Vec<(RuleMatch, RuleRoute)>>,
+    /// Centralised mail transport per node, if it has it.
+    central: Vec<Option<Central>>,
     nodes: usize,
     domains: usize,
 }
@@ -87,12 +106,14 @@ pub struct RuleMatch {
 }
 
 impl RuleMatch {
+    /// Whether `m` meets every criterion. An NDR has a null reverse-path (RFC 5321 §4.5.5): no
+    /// sender-domain criterion matches it.
     fn matches(&self, m: &Message) -> bool {
         (self.tag_mask == 0 || m.tags & self.tag_mask != 0)
             && self
                 .sender
                 .as_ref()
-                .is_none_or(|s| s[m.sender_domain as usize])
+                .is_none_or(|s| !m.has(IS_NDR) && s[m.sender_domain as usize])
             && self
                 .recipient
                 .as_ref()
@@ -121,6 +142,7 @@ impl RouteTable {
                 acceptance[n * domains + d] = match explicit {
                     Some((_, AcceptedKind::Authoritative)) => Acceptance::Authoritative,
                     Some((_, AcceptedKind::InternalRelay)) => Acceptance::InternalRelay,
+                    Some((_, AcceptedKind::ExternalRelay)) => Acceptance::ExternalRelay,
                     // Hosting a domain's mailboxes without saying more means owning it.
                     None if hosts => Acceptance::Authoritative,
                     // The internet stands for every other MTA: it relays mail for domains it
@@ -134,7 +156,8 @@ impl RouteTable {
         for n in 0..nodes {
             for d in 0..domains {
                 for loc in 0..locs {
-                    let dec = if loc == n {
+                    let external = acceptance[n * domains + d] == Acceptance::ExternalRelay;
+                    let dec = if loc == n && !external {
                         Decision::Deliver
                     } else if loc == nodes
                         && acceptance[n * domains + d] == Acceptance::Authoritative
@@ -156,6 +179,10 @@ impl RouteTable {
         let mut rules = vec![Vec::new(); nodes];
         for rule in &sc.rules {
             let c = sc.connector(rule.route_via);
+            // A rule that is off, or selects a connector that is off, routes nothing.
+            if !rule.enabled || !c.enabled {
+                continue;
+            }
             let m = RuleMatch {
                 tag_mask: rule.when.tag.map_or(0, |t| 1u32 << t.0),
                 sender: rule
@@ -175,7 +202,7 @@ impl RouteTable {
                 target,
             };
             let route = match c.to {
-                ConnectorTarget::Node(to) => RuleRoute::Queue(intern(key(QueueTarget::Node(to)))),
+                ConnectorTarget::Node(to) => RuleRoute::Queue(intern(key(node_target(c, to)))),
                 // An MX-routed connector needs a queue per recipient domain.
                 ConnectorTarget::Mx => RuleRoute::PerDomain(
                     (0..domains)
@@ -185,11 +212,37 @@ impl RouteTable {
             };
             rules[rule.at.index()].push((m, route));
         }
+        let mut central = vec![None; nodes];
+        for (i, c) in sc.connectors.iter().enumerate() {
+            let ConnectorTarget::Node(to) = c.to else {
+                continue;
+            };
+            if !c.centralized_transport || !c.enabled || central[c.from.index()].is_some() {
+                continue;
+            }
+            let n = c.from.index();
+            let accepted = |d: usize| acceptance[n * domains + d] != Acceptance::No;
+            central[n] = Some(Central {
+                queue: intern(QueueKey {
+                    node: c.from,
+                    connector: Some(ConnectorId::from_index(i)),
+                    target: node_target(c, to),
+                }),
+                to: to.0 as u16,
+                inbound: (0..domains)
+                    .map(|d| {
+                        accepted(d) && c.domains.iter().any(|p| p.matches(&sc.domains[d].name))
+                    })
+                    .collect(),
+                outbound: (0..domains).map(|d| !accepted(d)).collect(),
+            });
+        }
         RouteTable {
             queues,
             decision,
             acceptance,
             rules,
+            central,
             nodes,
             domains,
         }
@@ -203,8 +256,22 @@ impl RouteTable {
         } else {
             m.location as usize
         };
-        let cell = (node * self.domains + m.rcpt_domain as usize) * (self.nodes + 1) + loc;
+        let d = m.rcpt_domain as usize;
+        let cell = (node * self.domains + d) * (self.nodes + 1) + loc;
         let dec = self.decision[cell];
+        let central = self.central[node].as_ref();
+        if dec == Decision::Deliver {
+            // Centralised transport: mail from outside reaches the cloud mailbox through
+            // on-premises first (sources §8).
+            if let Some(c) = central
+                && c.inbound[d]
+                && !is_submitted(m.prev)
+                && m.prev != c.to
+            {
+                return Decision::Queue(c.queue);
+            }
+            return dec;
+        }
         if !matches!(dec, Decision::Queue(_)) {
             return dec;
         }
@@ -212,9 +279,15 @@ impl RouteTable {
             if rule.matches(m) {
                 return Decision::Queue(match route {
                     RuleRoute::Queue(q) => *q,
-                    RuleRoute::PerDomain(qs) => qs[m.rcpt_domain as usize],
+                    RuleRoute::PerDomain(qs) => qs[d],
                 });
             }
+        }
+        if let Some(c) = central
+            && c.outbound[d]
+            && is_submitted(m.prev)
+        {
+            return Decision::Queue(c.queue);
         }
         dec
     }
@@ -239,7 +312,7 @@ pub fn next_hop(
         .connectors
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.from == node && !c.rule_scoped)
+        .filter(|(_, c)| c.from == node && !c.rule_scoped && c.enabled)
         .filter_map(|(i, c)| {
             let spec = c
                 .domains
@@ -261,7 +334,7 @@ pub fn next_hop(
         Some((_, i)) => {
             let c = &sc.connectors[i];
             let target = match c.to {
-                ConnectorTarget::Node(to) => QueueTarget::Node(to),
+                ConnectorTarget::Node(to) => node_target(c, to),
                 ConnectorTarget::Mx => QueueTarget::Mx(domain),
             };
             QueueKey {
@@ -275,5 +348,13 @@ pub fn next_hop(
             connector: None,
             target: QueueTarget::Mx(domain),
         },
+    }
+}
+
+/// The target of a connector to node `to`: by its smart host's name when it has one.
+fn node_target(c: &crate::model::Connector, to: NodeId) -> QueueTarget {
+    match c.smart_host {
+        Some(h) => QueueTarget::Host(h),
+        None => QueueTarget::Node(to),
     }
 }

@@ -8,7 +8,9 @@ use super::delivery::Path;
 use super::delivery::{self, Dice, Outcome, World};
 use super::engine::{Engine, LogEntry};
 use super::event::Event;
-use super::message::{IS_NDR, TLS_USED, VIA_MX};
+use super::message::{IS_NDR, MULTI, TLS_USED, UNKNOWN, VIA_MX};
+use super::routing::Acceptance;
+use crate::model::NodeKind;
 use super::queue::{Conn, QueueMode};
 use crate::model::retry::{ExpiryCheck, Machinery};
 use crate::time::SimDuration;
@@ -118,10 +120,11 @@ impl Engine<'_> {
         }
         let path = self.path(q);
         let world = World {
-            sc: self.sc,
+            sc: &self.live,
             faults: &self.faults,
             routes: &self.routes,
             now: self.now,
+            style: self.senders[self.queues[q].sender as usize].style,
         };
         let latency = match key.connector {
             Some(c) => &mut self.rng.latency[c.index()],
@@ -187,10 +190,11 @@ impl Engine<'_> {
         let key = self.queues[q].key;
         let path = self.path(q);
         let world = World {
-            sc: self.sc,
+            sc: &self.live,
             faults: &self.faults,
             routes: &self.routes,
             now: self.now,
+            style: self.senders[self.queues[q].sender as usize].style,
         };
         let latency = match key.connector {
             Some(c) => &mut self.rng.latency[c.index()],
@@ -266,6 +270,16 @@ impl Engine<'_> {
                 self.destination_ok(q, true);
                 if let Some(c) = key.connector {
                     self.obs.connectors[c.index()].delivered += 1;
+                }
+                // Exchange Online rejects the unknown recipients of a copy with several
+                // recipient groups at RCPT TO: the sender returns those, the rest goes on.
+                if self.msgs.get(id).has(MULTI)
+                    && self.sc.node(to).kind == NodeKind::ExchangeOnline
+                    && self.routes.acceptance(to.index(), self.msgs.get(id).rcpt_domain as usize)
+                        == Acceptance::Authoritative
+                    && let Some(copy) = self.split_off(id, UNKNOWN)
+                {
+                    self.ndr(node, copy, delivery::C_UNKNOWN_EXO);
                 }
                 let m = self.msgs.get_mut(id);
                 if !tls && !m.has(IS_NDR) {

@@ -6,7 +6,9 @@ use super::delivery::{self, Connect, World};
 use super::faults::FaultState;
 use super::message::{Message, SUBMITTED, UNKNOWN};
 use super::routing::{Decision, QueueTarget, RouteTable};
-use crate::model::{ConnectorTarget, FaultKind, NodeId, Scenario, TlsMode, TlsValidate};
+use crate::model::{
+    ConnectorTarget, DnsStatus, FaultKind, MxAnswer, NodeId, Scenario, TlsMode, TlsValidate,
+};
 use crate::time::SimTime;
 
 /// One line of a trace.
@@ -31,6 +33,9 @@ pub fn trace(
     location: Option<NodeId>,
     at: SimTime,
 ) -> Vec<TraceHop> {
+    // The configuration of `at`: changes that have surely landed by then.
+    let landed = super::changes::landed_by(sc, at);
+    let sc = landed.as_ref().unwrap_or(sc);
     let routes = RouteTable::build(sc);
     let mut faults = FaultState::new(sc);
     let mut mx_version: Vec<Option<usize>> = vec![None; sc.domains.len()];
@@ -45,11 +50,12 @@ pub fn trace(
             kind => faults.apply(i as u32, kind, true),
         }
     }
-    let world = World {
+    let mut world = World {
         sc,
         faults: &faults,
         routes: &routes,
         now: at,
+        style: Style::Mta,
     };
     let mut m = Message {
         created: at,
@@ -101,6 +107,18 @@ pub fn trace(
         };
         let key = routes.queues[q];
         let style = Style::of(sc.node(node).kind);
+        world.style = style;
+        if let Some(c) = key.connector
+            && let Some(limit) = sc.connector(c).max_message_size
+            && u64::from(m.size) > limit
+        {
+            hops.push(hop(
+                format!("cannot send through connector {}", sc.connector(c).name),
+                format!("the message is larger than its limit of {limit} bytes"),
+                Some(codes::TOO_BIG.into()),
+            ));
+            return hops;
+        }
         let (via, tls_text) = match key.connector {
             Some(c) => {
                 let c = sc.connector(c);
@@ -118,30 +136,61 @@ pub fn trace(
         };
         let candidates: Vec<(NodeId, String)> = match key.target {
             QueueTarget::Node(n) => vec![(n, String::new())],
-            QueueTarget::Mx(d) => {
+            QueueTarget::Mx(d) | QueueTarget::Host(d) => {
+                let record = if matches!(key.target, QueueTarget::Mx(_)) {
+                    "MX"
+                } else {
+                    "address"
+                };
+                let lookup = format!("looks up {record} of {} ({via})", sc.domain(d).name);
                 if dns_failing[d.index()] {
                     hops.push(hop(
-                        format!("looks up MX of {} ({via})", sc.domain(d).name),
+                        lookup,
                         tls_text,
                         Some(codes::text(style, Cause::Dns).into()),
                     ));
                     return hops;
                 }
-                let records = match mx_version[d.index()].map(|i| &sc.faults[i].kind) {
+                let answer = match mx_version[d.index()].map(|i| &sc.faults[i].kind) {
                     Some(FaultKind::MxChange { mx, .. }) => mx.clone(),
-                    _ => sc.domain(d).mx.clone(),
+                    _ => MxAnswer {
+                        status: sc.domain(d).status,
+                        records: sc.domain(d).mx.clone(),
+                    },
                 };
-                let mut r = records;
+                let permanent = match answer.status {
+                    DnsStatus::NxDomain => Some(codes::nxdomain(style)),
+                    DnsStatus::NullMx => Some(codes::C_NULL_MX),
+                    DnsStatus::Exists if answer.records.is_empty() => Some(codes::C_NO_MAIL_HOST),
+                    DnsStatus::Exists => None,
+                };
+                if let Some(code) = permanent {
+                    hops.push(hop(
+                        lookup,
+                        tls_text,
+                        Some(codes::fixed_codes()[code as usize].into()),
+                    ));
+                    return hops;
+                }
+                let mut r = answer.records;
                 r.sort_by_key(|x| x.preference);
                 r.iter()
                     .map(|x| {
                         (
                             x.host,
-                            format!(" (MX {} preference {})", sc.domain(d).name, x.preference),
+                            format!(
+                                " ({record} {} preference {})",
+                                sc.domain(d).name,
+                                x.preference
+                            ),
                         )
                     })
                     .collect()
             }
+        };
+        let policy = match key.target {
+            QueueTarget::Mx(d) => delivery::domain_policy(sc, node, d),
+            _ => None,
         };
         let mut failures = Vec::new();
         let mut next = None;
@@ -152,7 +201,7 @@ pub fn trace(
                 extra: Default::default(),
                 connect_timeout: Default::default(),
             };
-            match delivery::connect(&world, &key, *to, &path, None) {
+            match delivery::connect(&world, &key, *to, &path, None, policy) {
                 Connect::Open { tls, .. } => {
                     let via_mx = matches!(key.target, QueueTarget::Mx(_));
                     if let Some(code) = delivery::refuses(&world, &key, &m, *to, via_mx, tls) {

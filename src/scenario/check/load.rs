@@ -109,7 +109,7 @@ impl Walk<'_> {
         m.hops += 1;
         let next: Vec<NodeId> = match self.routes.queues[q as usize].target {
             QueueTarget::Node(n) => vec![n],
-            QueueTarget::Mx(d) => {
+            QueueTarget::Mx(d) | QueueTarget::Host(d) => {
                 let mx = &self.sc.domains[d.index()].mx;
                 let best = mx.iter().map(|r| r.preference).min();
                 mx.iter()

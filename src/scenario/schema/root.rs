@@ -5,7 +5,8 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 
 use super::{
-    ConnectorSpec, DomainSpec, FaultSpec, NodeSpec, RuleSpec, TOP_KEYS, TrafficSpec, Unit,
+    AlertsSpec, ChangeSpec, ConnectorSpec, DomainSpec, FaultSpec, NodeSpec, RuleSpec, TOP_KEYS,
+    TrafficSpec, Unit,
 };
 
 /// `warmup`: a duration or `auto`.
@@ -61,6 +62,10 @@ struct ScenarioFile {
     traffic: Vec<TrafficSpec>,
     /// Injected failures.
     faults: Option<Vec<FaultSpec>>,
+    /// Timed configuration changes, each with its propagation delay.
+    changes: Option<Vec<ChangeSpec>>,
+    /// Thresholds of the queue alerts.
+    alerts: Option<AlertsSpec>,
 }
 
 /// The JSON Schema of the scenario format (draft 2020-12), pretty-printed with a final newline.
@@ -71,7 +76,7 @@ pub fn json_schema() -> String {
         "https://github.com/mailflow/mailflow/docs/scenario.schema.json".into(),
     );
     schema.insert("title".into(), "mailflow scenario".into());
-    debug_assert_eq!(TOP_KEYS.len(), 13);
+    debug_assert_eq!(TOP_KEYS.len(), 15);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text

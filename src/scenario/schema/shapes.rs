@@ -92,9 +92,10 @@ shape!(
     /// `mx`: a node name, or a list of `{host, preference}` records.
     MxValue,
     |_| json_schema!({
-        "description": "A node name (shorthand for one record of preference 0), or a list of MX records.",
+        "description": "A node name (shorthand for one record of preference 0), `\".\"` (a null MX: the domain accepts no mail), `[]` (no MX records: the address record `a` is the implicit MX), or a list of MX records.",
         "oneOf": [
             {"type": "string"},
+            {"type": "array", "maxItems": 0},
             {"type": "array", "minItems": 1, "items": {
                 "type": "object", "additionalProperties": false, "required": ["host"],
                 "properties": {"host": {"type": "string", "description": "Node name."},
