@@ -18,8 +18,8 @@ pub use dist::Dist;
 pub use fault::{Fault, FaultKind};
 pub use ids::{ConnectorId, DomainId, NodeId, RuleId, StreamId, TagId};
 pub use node::{
-    AcceptFrom, AcceptedKind, BackPressure, Certificate, Inbound, Issuer, Link, Node, NodeKind, SpamFilter,
-    Workers,
+    AcceptFrom, AcceptedKind, BackPressure, Certificate, Inbound, Issuer, Link, Node, NodeKind,
+    SpamFilter, Workers,
 };
 pub use retry::{RetryPolicy, RetrySchedule};
 pub use routing::{

@@ -83,7 +83,9 @@ impl ChangeKind {
     pub fn reroutes(&self) -> bool {
         matches!(
             self,
-            ChangeKind::AcceptedDomain { .. } | ChangeKind::Connector { .. } | ChangeKind::Rule { .. }
+            ChangeKind::AcceptedDomain { .. }
+                | ChangeKind::Connector { .. }
+                | ChangeKind::Rule { .. }
         )
     }
 }

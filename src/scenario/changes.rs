@@ -48,7 +48,17 @@ pub(super) fn build(
     entries
         .iter()
         .enumerate()
-        .map(|(i, v)| change(ctx, names, doms, &known, v, &entry_path("changes", i), duration))
+        .map(|(i, v)| {
+            change(
+                ctx,
+                names,
+                doms,
+                &known,
+                v,
+                &entry_path("changes", i),
+                duration,
+            )
+        })
         .collect()
 }
 
@@ -175,7 +185,11 @@ fn change(
             let to = match spec.to.as_deref() {
                 None => None,
                 Some("mx") => Some(ConnectorTarget::Mx),
-                Some(n) => Some(ConnectorTarget::Node(names.node(ctx, n, &at(path, "to"))?)),
+                Some(n) => Some(ConnectorTarget::Node(names.node(
+                    ctx,
+                    n,
+                    &at(path, "to"),
+                )?)),
             };
             if let (Some(ConnectorTarget::Mx), Some(Some(c))) =
                 (to, known.connectors.get(connector.index()))
@@ -313,7 +327,11 @@ fn change(
             else {
                 let hint = did_you_mean(name, rules.iter().copied())
                     .unwrap_or_else(|| format!("defined rules: {}", quoted(rules.iter().copied())));
-                ctx.error(&at(path, "rule"), format!("unknown rule `{name}`"), Some(hint));
+                ctx.error(
+                    &at(path, "rule"),
+                    format!("unknown rule `{name}`"),
+                    Some(hint),
+                );
                 return None;
             };
             let enabled = spec.enabled.unwrap_or(true);
@@ -372,7 +390,8 @@ pub(super) fn alerts(ctx: &mut Ctx, v: Value, path: &[Seg]) -> Option<Alerts> {
         out.queued = q;
     }
     if let Some(u) = &spec.queued_over {
-        out.queued_over = values::positive_duration(ctx, u, &at(path, "queued_over"), "`queued_over`")?;
+        out.queued_over =
+            values::positive_duration(ctx, u, &at(path, "queued_over"), "`queued_over`")?;
     }
     Some(out)
 }

@@ -130,7 +130,10 @@ impl Domains {
                 ctx.error(
                     path,
                     format!("smart host `{name}` already points at another node"),
-                    Some("one host name has one address record: use the same `to`, or another name".into()),
+                    Some(
+                        "one host name has one address record: use the same `to`, or another name"
+                            .into(),
+                    ),
                 );
                 return None;
             }
@@ -194,10 +197,7 @@ pub(super) fn empty(name: &str, explicit: bool) -> Domain {
 fn entry(ctx: &mut Ctx, names: &Names, name: &str, value: &Value, path: &[Seg]) -> Option<Domain> {
     let spec: DomainSpec = ctx.de(value.clone(), path)?;
     let nxdomain = spec.nxdomain.unwrap_or(false);
-    let a = spec
-        .a
-        .as_ref()
-        .map(|n| names.node(ctx, n, &at(path, "a")));
+    let a = spec.a.as_ref().map(|n| names.node(ctx, n, &at(path, "a")));
     let answer = match (&spec.mx, nxdomain) {
         (Some(_), true) => {
             ctx.error(
@@ -250,7 +250,8 @@ fn entry(ctx: &mut Ctx, names: &Names, name: &str, value: &Value, path: &[Seg]) 
     };
     let mut answer = answer?;
     let a = values::lift(a)?;
-    let implicit_mx = answer.status == DnsStatus::Exists && answer.records.is_empty() && a.is_some();
+    let implicit_mx =
+        answer.status == DnsStatus::Exists && answer.records.is_empty() && a.is_some();
     if implicit_mx && let Some(host) = a {
         // No MX records: the address record is the implicit MX, preference 0 (RFC 5321 §5.1).
         answer.records.push(MxRecord {

@@ -21,7 +21,7 @@ use super::inbound::{Level, NodeInbound};
 use super::message::{IS_NDR, MULTI, Message, UNKNOWN};
 use super::routing::{Acceptance, QueueKey, QueueTarget, RouteTable};
 use crate::model::{
-    Certificate, DnsStatus, Dist, DomainId, MtaSts, MxRecord, NodeId, NodeKind, Scenario, TlsMode,
+    Certificate, Dist, DnsStatus, DomainId, MtaSts, MxRecord, NodeId, NodeKind, Scenario, TlsMode,
     TlsValidate,
 };
 use crate::time::{SimDuration, SimTime};
@@ -144,8 +144,8 @@ pub struct Attempt {
 }
 
 pub use super::codes::{
-    C_LOOP, C_LOOP_EXO, C_NO_MAIL_HOST, C_NOT_AUTHORIZED, C_NULL_MX, C_RELAY,
-    C_TENANT_ATTRIBUTION, C_TOO_BIG, C_UNKNOWN, C_UNKNOWN_EXO,
+    C_LOOP, C_LOOP_EXO, C_NO_MAIL_HOST, C_NOT_AUTHORIZED, C_NULL_MX, C_RELAY, C_TENANT_ATTRIBUTION,
+    C_TOO_BIG, C_UNKNOWN, C_UNKNOWN_EXO,
 };
 
 /// The network path of a session.
@@ -336,7 +336,14 @@ pub fn attempt<R: Rng>(
     };
     for &to in &hosts[..count] {
         a.connections += 1;
-        match connect(w, key, to, path, Some((&inbound[to.index()], sender)), policy) {
+        match connect(
+            w,
+            key,
+            to,
+            path,
+            Some((&inbound[to.index()], sender)),
+            policy,
+        ) {
             Connect::Failed { cause, held } => {
                 a.held = a.held + held;
                 a.failed += 1;
@@ -651,10 +658,7 @@ pub fn refuses(
             }
         }
     }
-    if dest
-        .max_message_size
-        .is_some_and(|l| u64::from(m.size) > l)
-    {
+    if dest.max_message_size.is_some_and(|l| u64::from(m.size) > l) {
         return Some(C_TOO_BIG);
     }
     if edge_blocks(w, to, m) {

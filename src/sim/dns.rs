@@ -265,7 +265,11 @@ mod tests {
         );
         dns.set_current(0, exists);
         let t = |m| SimTime(0) + SimDuration::from_mins(m);
-        assert_eq!(dns.lookup(0, 0, t(29)), Lookup::Answer(0), "NXDOMAIN still cached");
+        assert_eq!(
+            dns.lookup(0, 0, t(29)),
+            Lookup::Answer(0),
+            "NXDOMAIN still cached"
+        );
         assert_eq!(dns.lookup(0, 0, t(30)), Lookup::Answer(exists));
     }
 }

@@ -576,10 +576,16 @@ impl<'s> Engine<'s> {
         }
         let base = self.queues.len() as u32;
         let ns = &self.nodes[key.node.index()];
-        let limit = self.sc.node(key.node).max_connections_per_destination.max(1);
+        let limit = self
+            .sc
+            .node(key.node)
+            .max_connections_per_destination
+            .max(1);
         for s in ns.first_sender..ns.first_sender + ns.senders {
             if let Some(c) = key.connector {
-                self.connectors[c.index()].queues.push(self.queues.len() as u32);
+                self.connectors[c.index()]
+                    .queues
+                    .push(self.queues.len() as u32);
             }
             let window = match &self.senders[s as usize].policy.machinery {
                 Machinery::Postfix(p) => f64::from(p.initial_destination_concurrency),

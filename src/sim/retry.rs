@@ -212,7 +212,8 @@ impl Engine<'_> {
             self.queues[qi].deferred -= 1;
             // A configuration change altered routing at the node since it was deferred: the
             // message is routed again, as the MTA resolves it afresh at its next attempt.
-            if self.queues[qi].stale && self.route_changed(self.queues[qi].key.node.index(), qi, id) {
+            if self.queues[qi].stale && self.route_changed(self.queues[qi].key.node.index(), qi, id)
+            {
                 self.count_waiting(qi, -1);
                 self.route(self.queues[qi].key.node.index(), id);
                 continue;

@@ -9,9 +9,9 @@ use super::delivery::{self, Dice, Outcome, World};
 use super::engine::{Engine, LogEntry};
 use super::event::Event;
 use super::message::{IS_NDR, MULTI, TLS_USED, UNKNOWN, VIA_MX};
+use super::queue::{Conn, QueueMode};
 use super::routing::Acceptance;
 use crate::model::NodeKind;
-use super::queue::{Conn, QueueMode};
 use crate::model::retry::{ExpiryCheck, Machinery};
 use crate::time::SimDuration;
 
@@ -275,7 +275,9 @@ impl Engine<'_> {
                 // recipient groups at RCPT TO: the sender returns those, the rest goes on.
                 if self.msgs.get(id).has(MULTI)
                     && self.sc.node(to).kind == NodeKind::ExchangeOnline
-                    && self.routes.acceptance(to.index(), self.msgs.get(id).rcpt_domain as usize)
+                    && self
+                        .routes
+                        .acceptance(to.index(), self.msgs.get(id).rcpt_domain as usize)
                         == Acceptance::Authoritative
                     && let Some(copy) = self.split_off(id, UNKNOWN)
                 {

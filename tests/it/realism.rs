@@ -239,8 +239,8 @@ sample_every: 1m
 domains:
   sink.test: {{mx: sink, mailboxes: {{sink: 1.0}}}}
 nodes:
-  mta: {{kind: smtp, workers: unlimited, service_time: {{fixed: 0s}}, max_connections_per_destination: {sessions}, rtt: {rtt}, bandwidth: 100Mbit/s}}
-  sink: {{kind: smtp, workers: unlimited, service_time: {{fixed: 0s}}, inbound: {{max_connections: unlimited, max_connections_per_source: unlimited}}}}
+  mta: {{kind: smtp, workers: unlimited, max_message_size: unlimited, service_time: {{fixed: 0s}}, max_connections_per_destination: {sessions}, rtt: {rtt}, bandwidth: 100Mbit/s}}
+  sink: {{kind: smtp, workers: unlimited, max_message_size: unlimited, service_time: {{fixed: 0s}}, inbound: {{max_connections: unlimited, max_connections_per_source: unlimited}}}}
 traffic:
   - {{name: burst, from: mta, sender_domain: sink.test, to: sink.test, rate: 0.000001/s, size: {{fixed: {size}}}}}
 "#
