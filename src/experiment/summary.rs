@@ -165,6 +165,52 @@ pub struct Alert {
     pub fix: String,
 }
 
+/// A timed configuration change and what became of the messages waiting when it was made.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ChangeSummary {
+    /// The change as the scenario states it (`accepted_domain eop contoso.com=authoritative`).
+    pub label: String,
+    /// Its kind (`accepted_domain`, `connector`, `mx`, `firewall`, `certificate`, `rule`).
+    pub kind: String,
+    /// When the administrator made it (seconds).
+    pub made_s: f64,
+    /// When it landed (seconds); `null` if not within the run.
+    pub landed_s: Option<f64>,
+    /// Messages waiting in delivery queues when it was made.
+    pub queued: u64,
+    /// Of those, delivered afterwards.
+    pub delivered: u64,
+    /// Returned when the change landed (within 10 minutes, not by expiry): their route became
+    /// a rejection.
+    pub ndr_at_once: u64,
+    /// Returned otherwise: expired, or failed permanently later.
+    pub ndr_later: u64,
+    /// Quarantined afterwards.
+    pub quarantined: u64,
+    /// Still waiting at the end of the run.
+    pub in_flight: u64,
+}
+
+fn changes(e: &Engine<'_>) -> Vec<ChangeSummary> {
+    e.scenario()
+        .changes
+        .iter()
+        .zip(e.change_outcomes())
+        .map(|(c, o)| ChangeSummary {
+            label: c.label.clone(),
+            kind: c.kind.as_str().to_string(),
+            made_s: c.at.as_secs_f64(),
+            landed_s: o.landed.map(|t| t.as_secs_f64()),
+            queued: o.queued,
+            delivered: o.delivered,
+            ndr_at_once: o.ndr_at_once,
+            ndr_later: o.ndr_later,
+            quarantined: o.quarantined,
+            in_flight: o.in_flight(),
+        })
+        .collect()
+}
+
 /// Engine performance numbers (the only block that differs between identical runs).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct EngineStats {
@@ -226,6 +272,9 @@ pub struct Summary {
     pub traffic: IndexMap<String, StreamSummary>,
     /// Mail flow intelligence alerts.
     pub alerts: Vec<Alert>,
+    /// Timed configuration changes, in file order, with what became of the backlog.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeSummary>,
     /// SLO results (filled by `run --slo`).
     pub slo: Vec<SloResult>,
     /// Engine numbers.
@@ -366,6 +415,7 @@ impl Summary {
             connectors,
             traffic,
             alerts: alerts(e),
+            changes: changes(e),
             slo: Vec::new(),
             engine: EngineStats {
                 events: e.events_handled,

@@ -215,6 +215,7 @@ pub fn summary_table(s: &Summary) -> String {
             let _ = writeln!(out, "  {label}: {}", count(*v));
         }
     }
+    out += &changes(s);
     if !s.alerts.is_empty() {
         let _ = writeln!(out, "\nMail flow intelligence alerts:");
         for a in &s.alerts {
@@ -240,6 +241,47 @@ pub fn summary_table(s: &Summary) -> String {
             slo.expr,
             if slo.met { "met" } else { "MISSED" },
             slo.value
+        );
+    }
+    out
+}
+
+/// A time of the run to the minute: `t+1d10h42m`, `t+3h05m`.
+fn at(s: f64) -> String {
+    let m = (s / 60.0).round() as u64;
+    let (d, h, m) = (m / 1440, m / 60 % 24, m % 60);
+    if d > 0 {
+        format!("t+{d}d{h:02}h{m:02}m")
+    } else {
+        format!("t+{h}h{m:02}m")
+    }
+}
+
+/// The timed configuration changes: when each was made and landed, and what became of the
+/// messages that were waiting when it was made.
+pub fn changes(s: &Summary) -> String {
+    if s.changes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nConfiguration changes:\n");
+    for c in &s.changes {
+        let landed = match c.landed_s {
+            Some(t) => format!("landed {}", at(t)),
+            None => "not landed within the run".into(),
+        };
+        let _ = writeln!(out, "  {}: made {}, {landed}", c.label, at(c.made_s));
+        let waiting = match c.queued {
+            1 => "1 message was waiting".to_string(),
+            n => format!("{} messages were waiting", count(n)),
+        };
+        let _ = writeln!(
+            out,
+            "    {waiting}: {} delivered, {} NDR'd when it landed, {} NDR'd otherwise, {} quarantined, {} still waiting",
+            count(c.delivered),
+            count(c.ndr_at_once),
+            count(c.ndr_later),
+            count(c.quarantined),
+            count(c.in_flight)
         );
     }
     out

@@ -78,7 +78,8 @@ pub struct ChangeOutcome {
     pub queued: u64,
     /// Of those, delivered afterwards.
     pub delivered: u64,
-    /// Returned at once when the change landed and made their route a rejection.
+    /// Returned when the change landed (within 10 minutes, not by expiry): their route became a
+    /// rejection.
     pub ndr_at_once: u64,
     /// Returned otherwise (expired, or another permanent failure), before or after it landed.
     pub ndr_later: u64,
@@ -98,9 +99,13 @@ impl ChangeOutcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fate {
     Delivered,
-    Ndr,
+    /// Returned, with this code.
+    Ndr(u16),
     Quarantined,
 }
+
+/// How soon after a change lands a returned message counts as returned "at once".
+const AT_ONCE_WINDOW: SimDuration = SimDuration(10 * 60 * 1_000_000);
 
 impl Engine<'_> {
     /// Schedules every change's landing, its delay drawn uniformly in its propagation range.
@@ -187,8 +192,20 @@ impl Engine<'_> {
         match fate {
             Fate::Delivered => o.delivered += 1,
             Fate::Quarantined => o.quarantined += 1,
-            Fate::Ndr if self.rerouting == Some(c) => o.ndr_at_once += 1,
-            Fate::Ndr => o.ndr_later += 1,
+            Fate::Ndr(code) => {
+                // At once: while the change is applied, or within a few minutes of it (a
+                // re-routed message may take a hop or two, or loop, before it is returned),
+                // and not by expiry.
+                let soon = o
+                    .landed
+                    .is_some_and(|t| self.now.since(t) <= AT_ONCE_WINDOW);
+                let expired = self.senders.iter().any(|s| s.expiry_code == code);
+                if self.rerouting == Some(c) || (soon && !expired) {
+                    o.ndr_at_once += 1;
+                } else {
+                    o.ndr_later += 1;
+                }
+            }
         }
     }
 

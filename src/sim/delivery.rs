@@ -647,14 +647,15 @@ pub fn refuses(
                 .is_none_or(|want| tls && sender_certificate_ok(w, key, to, want));
             if !(node_ok && tls_ok && cert_ok) {
                 // Exchange Online: mail no inbound connector attributes to the tenant may not
-                // be relayed (`5.7.64 TenantAttribution`, sources §1.4).
-                return Some(
-                    if dest.kind == NodeKind::ExchangeOnline && acceptance == Acceptance::No {
-                        C_TENANT_ATTRIBUTION
-                    } else {
-                        C_NOT_AUTHORIZED
-                    },
-                );
+                // be relayed, and mail from the on-premises side whose inbound connector no
+                // longer matches (wrong or expired certificate, no TLS) is refused the same
+                // way (`5.7.64 TenantAttribution`, sources §1.4).
+                let exo = dest.kind == NodeKind::ExchangeOnline;
+                return Some(if exo && (acceptance == Acceptance::No || node_ok) {
+                    C_TENANT_ATTRIBUTION
+                } else {
+                    C_NOT_AUTHORIZED
+                });
             }
         }
     }

@@ -656,6 +656,10 @@ impl Engine<'_> {
     pub fn queue_count(&self) -> usize {
         self.queues.len()
     }
+    /// What each timed change (in file order) did to the messages waiting when it was made.
+    pub fn change_outcomes(&self) -> &[super::changes::ChangeOutcome] {
+        &self.change_outcomes
+    }
 }
 
 impl Engine<'_> {

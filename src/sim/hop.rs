@@ -127,7 +127,17 @@ impl Engine<'_> {
             self.obs.streams[s].recipients[0] += u64::from(rcpts);
             self.obs.in_flight += 1;
         }
-        self.enter_node(t.from.index(), id);
+        let from = t.from.index();
+        // A message over the sender's own size limit is refused at submission: its server
+        // returns it with the limit's code (sources §2.2, §7.3).
+        if self.live.nodes[from]
+            .max_message_size
+            .is_some_and(|l| u64::from(size) > l)
+        {
+            self.ndr(from, id, super::delivery::C_TOO_BIG);
+            return;
+        }
+        self.enter_node(from, id);
     }
 
     /// A message arrives at `node` (submitted there, or handed over by a session).
@@ -329,7 +339,7 @@ impl Engine<'_> {
             self.groups.remove(&id);
         }
         if m.has(super::message::MARKED) {
-            self.followed_ends(id, super::changes::Fate::Ndr);
+            self.followed_ends(id, super::changes::Fate::Ndr(code));
         }
         if m.has(COUNTED) {
             let r = u64::from(m.rcpts);

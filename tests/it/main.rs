@@ -7,6 +7,7 @@ mod behaviour;
 mod capacity;
 mod cluster;
 mod common;
+mod config;
 mod docs;
 mod fidelity;
 mod layers;

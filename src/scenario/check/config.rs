@@ -17,6 +17,38 @@ pub fn warnings(ctx: &mut Ctx, s: &Scenario) {
     connector_checks(ctx, s);
     expiring_certificates(ctx, s);
     traced_paths(ctx, s);
+    unknown_recipient_paths(ctx, s);
+    external_relay_mailboxes(ctx, s);
+}
+
+/// Mailboxes placed on a node that treats their domain as External Relay: it never delivers
+/// them locally, it passes them on (sources §1.5).
+fn external_relay_mailboxes(ctx: &mut Ctx, s: &Scenario) {
+    for node in &s.nodes {
+        for &(domain, kind) in &node.accepted_domains {
+            if kind != crate::model::AcceptedKind::ExternalRelay {
+                continue;
+            }
+            let d = s.domain(domain);
+            let here = d
+                .mailboxes
+                .iter()
+                .any(|&(n, share)| share > 0.0 && s.node(n).name == node.name);
+            if here {
+                ctx.warn(
+                    &at(&at(&named_path("nodes", &node.name), "accepted_domains"), &d.name),
+                    format!(
+                        "`{}` is external_relay at `{}`, which never delivers its mail locally: the mailboxes placed on `{}` are passed on by its connector (or returned)",
+                        d.name, node.name, node.name
+                    ),
+                    Some(format!(
+                        "make `{}` authoritative or internal_relay at `{}`, or move the mailboxes",
+                        d.name, node.name
+                    )),
+                );
+            }
+        }
+    }
 }
 
 /// Firewall allow lists and forced TLS, per connector.
@@ -39,6 +71,28 @@ fn connector_checks(ctx: &mut Ctx, s: &Scenario) {
                 ),
                 Some(format!("add `{from_name}` to `nodes.{}.firewall.allow`", dest.name)),
             );
+        }
+        if let Some(name) = &c.tls.certificate_name {
+            let own = crate::sim::delivery::presented(s, c.from);
+            if !own
+                .as_ref()
+                .is_some_and(|cert| crate::sim::delivery::certificate_covers(cert, name))
+            {
+                let has = match &own {
+                    Some(cert) => format!("its certificate is for `{}`", cert.subject),
+                    None => "it has no certificate".to_string(),
+                };
+                ctx.warn(
+                    &at(&at(&entry_path("connectors", i), "tls"), "certificate_name"),
+                    format!(
+                        "connector `{}` presents a certificate named `{name}`, but {has}: a receiver that checks the sender's certificate refuses its mail",
+                        c.name
+                    ),
+                    Some(format!(
+                        "give `{from_name}` a `certificate: {{subject: {name}, issuer: ca}}`, or correct `certificate_name`"
+                    )),
+                );
+            }
         }
         let has_cert = dest.certificate.is_some() || dest.kind.has_implicit_certificate();
         if c.tls.mode == TlsMode::Required && !has_cert {
@@ -135,6 +189,63 @@ fn traced_paths(ctx: &mut Ctx, s: &Scenario) {
                     Some(fix_for(failure, s, &last.node)),
                 );
             }
+        }
+    }
+}
+
+/// A recipient that exists nowhere, traced from every stream's sender to every domain it writes
+/// to: it should end in an NDR; a loop (two sides passing unknown recipients to each other as
+/// `internal_relay`) or a deferral is configuration.
+fn unknown_recipient_paths(ctx: &mut Ctx, s: &Scenario) {
+    let mut unfaulted = s.clone();
+    unfaulted.faults.clear();
+    let mut seen = BTreeSet::new();
+    for (i, stream) in s.traffic.iter().enumerate() {
+        for &(domain, _) in &stream.to {
+            if !seen.insert((stream.from, domain)) {
+                continue;
+            }
+            let hops = trace(&unfaulted, stream.from, domain.index(), None, SimTime::ZERO);
+            let Some(last) = hops.last() else { continue };
+            let Some(failure) = &last.failure else {
+                continue;
+            };
+            let looped = failure == codes::LOOP_EXCHANGE_ONLINE || failure == codes::LOOP_OTHER;
+            let deferred = failure
+                .rsplit(": ")
+                .next()
+                .is_some_and(|code| code.starts_with('4'));
+            if !(looped || deferred) {
+                continue;
+            }
+            let path: Vec<&str> = hops.iter().map(|h| h.node.as_str()).collect();
+            let (what, fix) = if looped {
+                (
+                    "loops".to_string(),
+                    format!(
+                        "make `{}` authoritative on the node that holds its mailboxes, so unknown recipients are rejected there (sources §1.5)",
+                        s.domain(domain).name
+                    ),
+                )
+            } else {
+                ("is deferred".to_string(), fix_for(failure, s, &last.node))
+            };
+            let shown: Vec<&str> = if path.len() > 8 {
+                path[..8].to_vec()
+            } else {
+                path.clone()
+            };
+            ctx.warn(
+                &at(&entry_path("traffic", i), "to"),
+                format!(
+                    "mail of stream `{}` to an unknown recipient in `{}` {what} with no fault ({}{}): {failure}",
+                    stream.name,
+                    s.domain(domain).name,
+                    shown.join(" → "),
+                    if path.len() > shown.len() { " → …" } else { "" },
+                ),
+                Some(fix),
+            );
         }
     }
 }
