@@ -616,6 +616,7 @@ impl<'s> Engine<'s> {
     }
 
     fn on_sample(&mut self) {
+        self.count_delayed();
         let t = self.now;
         let nodes = self.sc.nodes.len();
         for (i, n) in self.obs.nodes.iter().enumerate() {

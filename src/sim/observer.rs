@@ -100,6 +100,20 @@ pub struct AlertCounter {
     pub ndr: u64,
 }
 
+/// A delivery queue that held at least the alert threshold of messages, whatever its errors
+/// (Exchange Online's "Messages have been delayed" alert, sources §1.1).
+#[derive(Clone, Debug)]
+pub struct VolumeAlert {
+    /// When it first reached the threshold.
+    pub first: SimTime,
+    /// The last time it was at or over the threshold.
+    pub last: SimTime,
+    /// Most messages queued at once (exact).
+    pub peak: u64,
+    /// Most messages queued longer than the alert age at once (at sample times).
+    pub over_age: u64,
+}
+
 /// Outcome counts of one traffic stream (or of everything).
 #[derive(Clone, Debug, Default)]
 pub struct Outcomes {
@@ -155,6 +169,8 @@ pub struct Observer {
     pub alerts: BTreeMap<(u32, u16), AlertCounter>,
     /// Loop NDRs by (node, code index): (first, last, count).
     pub loops: BTreeMap<(u32, u16), (SimTime, SimTime, u64)>,
+    /// Queued-volume alerts by queue ("Messages have been delayed").
+    pub volume: BTreeMap<u32, VolumeAlert>,
     /// The sampled rows.
     pub series: TimeSeries,
     /// When time averages started (the end of the warm-up).

@@ -55,6 +55,8 @@ pub(crate) struct QueueState {
     /// A configuration change altered routing at its node: its deferred messages are routed
     /// again when their retry comes.
     pub stale: bool,
+    /// Messages waiting in it (to attempt, deferred, or in a session).
+    pub queued: u64,
 }
 
 impl QueueState {
@@ -76,6 +78,7 @@ impl QueueState {
             was_dead: false,
             expiry_at: SimTime::NEVER,
             stale: false,
+            queued: 0,
         }
     }
 

@@ -15,13 +15,6 @@ use crate::model::NodeKind;
 use crate::model::retry::{ExpiryCheck, Machinery};
 use crate::time::SimDuration;
 
-/// Queued messages above which mail flow intelligence raises its alert (sources §1.1:
-/// "Messages have been delayed" default threshold 200).
-pub const ALERT_QUEUED: u64 = 200;
-/// Age of a queued message above which the alert is raised too (the queued-messages report
-/// lists messages queued more than one hour, sources §1.1).
-pub const ALERT_AGE_MICROS: u64 = 3_600_000_000;
-
 impl Engine<'_> {
     /// A message routed into queue `q`: queued, or — towards a dead destination (Postfix) —
     /// deferred at once without a connection ("delivery temporarily suspended").
@@ -44,6 +37,63 @@ impl Engine<'_> {
         self.obs.queue_change(key.node.index(), delta, self.now);
         if let Some(c) = key.connector {
             self.obs.connector_queue_change(c.index(), delta);
+        }
+        let qs = &mut self.queues[q];
+        qs.queued = qs.queued.wrapping_add_signed(delta);
+        let queued = qs.queued;
+        if queued >= self.sc.alerts.queued {
+            let now = self.now;
+            let a = self
+                .obs
+                .volume
+                .entry(q as u32)
+                .or_insert(super::observer::VolumeAlert {
+                    first: now,
+                    last: now,
+                    peak: 0,
+                    over_age: 0,
+                });
+            a.last = now;
+            a.peak = a.peak.max(queued);
+        }
+    }
+
+    /// At a sample: for every queue at or over the alert threshold, how many of its messages
+    /// have waited at this node longer than the alert age (one pass over the queues and the
+    /// senders' retry calendars).
+    pub(crate) fn count_delayed(&mut self) {
+        let threshold = self.sc.alerts.queued;
+        if !self.queues.iter().any(|q| q.queued >= threshold) {
+            return;
+        }
+        let Some(cutoff) = self.now.0.checked_sub(self.sc.alerts.queued_over.0) else {
+            return;
+        };
+        let mut over = vec![0u64; self.queues.len()];
+        for (q, qs) in self.queues.iter().enumerate() {
+            if qs.queued >= threshold {
+                over[q] += qs
+                    .msgs
+                    .iter()
+                    .filter(|&&id| self.msgs.get(id).node_arrival.0 <= cutoff)
+                    .count() as u64;
+            }
+        }
+        for s in &self.senders {
+            for (q, id) in s.calendar.iter() {
+                let q = q as usize;
+                if self.queues[q].queued >= threshold && self.msgs.get(id).node_arrival.0 <= cutoff
+                {
+                    over[q] += 1;
+                }
+            }
+        }
+        for (q, n) in over.into_iter().enumerate() {
+            if n > 0
+                && let Some(a) = self.obs.volume.get_mut(&(q as u32))
+            {
+                a.over_age = a.over_age.max(n);
+            }
         }
     }
 

@@ -693,3 +693,48 @@ fn shipped_stories_hold_partner_mail_from_the_internet_and_fix_now() {
     assert!(c.ndr_at_once > 4_000 && c.in_flight == 0, "{c:?}");
     assert!(s.messages.in_flight < 10);
 }
+
+fn backlog(alerts: &str) -> String {
+    format!(
+        r#"
+name: backlog
+duration: 6h
+domains:
+  fabrikam.com: {{mx: partner, mailboxes: {{partner: 1.0}}}}
+  contoso.com: {{mx: onprem, mailboxes: {{onprem: 1.0}}}}
+nodes:
+  onprem: {{kind: exchange_server, max_connections_per_destination: 1}}
+  partner: {{kind: smtp}}
+connectors:
+  - {{name: to-partner, from: onprem, to: partner, domains: [fabrikam.com], latency: {{fixed: 2s}}}}
+traffic:
+  - {{name: out, from: onprem, sender_domain: contoso.com, to: fabrikam.com, rate: 2400/h}}
+{alerts}
+"#
+    )
+}
+
+#[test]
+fn a_backlog_without_deferrals_raises_the_queued_volume_alert() {
+    // One session carrying a message every 2 s or more, 0.67/s arriving: the queue grows
+    // without a single deferral.
+    let s = run(&load(&backlog("")), 16);
+    assert!(s.connectors["to-partner"].deferrals_by_code.is_empty());
+    let a: Vec<_> = s.alerts.iter().filter(|a| a.code == "delayed").collect();
+    assert_eq!(a.len(), 1, "{:?}", s.alerts);
+    assert_eq!(a[0].connector, "to-partner");
+    assert_eq!(a[0].peak_queued, s.connectors["to-partner"].peak_queue);
+    assert!(a[0].peak_queued > 1000);
+    // Over 1 h: the queue is hours deep by the end.
+    assert!(a[0].queued_over.unwrap() > 500, "{:?}", a[0]);
+    // Configurable: a threshold above the peak raises nothing.
+    let s = run(
+        &load(&backlog("alerts: {queued: 100000, queued_over: 1d}")),
+        16,
+    );
+    assert!(
+        s.alerts.iter().all(|a| a.code != "delayed"),
+        "{:?}",
+        s.alerts
+    );
+}
