@@ -163,6 +163,9 @@ pub struct Alert {
     /// `alerts.queued_over` (default 1 h) at once, counted at sample times.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queued_over: Option<u64>,
+    /// The age `queued_over` counts from, seconds (`alerts.queued_over`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queued_over_s: Option<f64>,
     /// The documented cause.
     pub cause: String,
     /// What to change.
@@ -477,6 +480,7 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
                     ndr: 0,
                     deferrals: 0,
                     queued_over: None,
+                    queued_over_s: None,
                     cause: cause.to_string(),
                     fix: fix.to_string(),
                 }
@@ -501,13 +505,13 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
             ndr: count,
             deferrals: 0,
             queued_over: None,
+            queued_over_s: None,
             cause: cause.to_string(),
             fix: fix.to_string(),
         });
     }
     // Queued volume, whatever the errors (Exchange Online's "Messages have been delayed",
     // default 200 messages; it lists those queued over an hour, sources §1.1).
-    let age = crate::time::SimDuration(limits.queued_over.0);
     for (&q, v) in &e.obs.volume {
         let deferrals: u64 = e
             .obs
@@ -518,13 +522,13 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
             .sum();
         let cause = if deferrals > 0 {
             format!(
-                "{} or more messages were queued for this destination, {} of them for over {age} at once: deliveries to it were failing (see its other alerts)",
-                limits.queued, v.over_age
+                "{} or more messages were queued for this destination: deliveries to it were failing (see its other alerts)",
+                limits.queued
             )
         } else {
             format!(
-                "{} or more messages were queued for this destination, {} of them for over {age} at once, with no delivery failing: mail arrives faster than the sender's sessions to it can carry it",
-                limits.queued, v.over_age
+                "{} or more messages were queued for this destination with no delivery failing: mail arrives faster than the sender's sessions to it can carry it",
+                limits.queued
             )
         };
         let fix = if deferrals > 0 {
@@ -542,6 +546,7 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
             ndr: 0,
             deferrals,
             queued_over: Some(v.over_age),
+            queued_over_s: Some(limits.queued_over.as_secs_f64()),
             cause,
             fix,
         });

@@ -219,16 +219,19 @@ pub fn summary_table(s: &Summary) -> String {
     if !s.alerts.is_empty() {
         let _ = writeln!(out, "\nMail flow intelligence alerts:");
         for a in &s.alerts {
+            let tail = match (a.queued_over, a.queued_over_s) {
+                (Some(n), Some(age)) => format!("{} queued over {}", count(n), secs(age)),
+                _ => format!("{} NDR'd", count(a.ndr)),
+            };
             let _ = writeln!(
                 out,
-                "  ! {} {} {} — from {} to {}, peak {} queued, {} NDR'd\n    cause: {}\n    fix:   {}",
+                "  ! {} {} {} — from {} to {}, peak {} queued, {tail}\n    cause: {}\n    fix:   {}",
                 a.connector,
                 a.code,
                 a.title,
                 secs(a.first_s),
                 secs(a.last_s),
                 count(a.peak_queued),
-                count(a.ndr),
                 a.cause,
                 a.fix
             );
