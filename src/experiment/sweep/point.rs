@@ -72,7 +72,8 @@ impl PointResult {
     }
 }
 
-/// `points/<index>.json`: a point with what it was computed from.
+/// `points/<index>.json`: a point with what it was computed from, and a checksum of the point
+/// so that an edited or torn file is recomputed (`--resume`) or refused (`merge`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PointFile {
     /// Hash of the scenario text and `--set` overrides.
@@ -85,18 +86,82 @@ pub struct PointFile {
     pub canonical: String,
     /// The result.
     pub point: PointResult,
+    /// Checksum of everything above (empty in files of older versions: not trusted).
+    #[serde(default)]
+    pub checksum: String,
 }
 
+/// A point file larger than this is not one (a point is a few kilobytes).
+const MAX_POINT_FILE_BYTES: u64 = 16 << 20;
+
 impl PointFile {
+    /// A point file for `point`, with its checksum.
+    pub fn new(
+        scenario_hash: String,
+        seed: u64,
+        replications: usize,
+        canonical: String,
+        point: PointResult,
+    ) -> PointFile {
+        let mut f = PointFile {
+            scenario_hash,
+            seed,
+            replications,
+            canonical,
+            point,
+            checksum: String::new(),
+        };
+        f.checksum = f.expected_checksum();
+        f
+    }
+
+    /// The checksum of the file's contents (its JSON without the checksum).
+    fn expected_checksum(&self) -> String {
+        let body = PointFile {
+            checksum: String::new(),
+            ..self.clone()
+        };
+        let text = serde_json::to_string(&body).unwrap_or_default();
+        format!("{:016x}", crate::sim::rng::stream_seed(0, "point-file", &text))
+    }
+
+    /// Whether the checksum matches the contents.
+    pub fn intact(&self) -> bool {
+        !self.checksum.is_empty() && self.checksum == self.expected_checksum()
+    }
+
     /// The file name of point `index`.
     pub fn name(index: usize) -> String {
         format!("{index}.json")
     }
 
-    /// Reads a point file; `None` if missing or unreadable (it is then recomputed).
+    /// Reads a point file (bounded); `None` if missing, unreadable or malformed (it is then
+    /// recomputed).
     pub fn read(path: &Path) -> Option<PointFile> {
-        let text = std::fs::read_to_string(path).ok()?;
-        serde_json::from_str(&text).ok()
+        Self::read_checked(path).ok()
+    }
+
+    /// Reads a point file (bounded), saying what is wrong with it if anything is: unreadable,
+    /// too large, not a point file, or edited since it was written (checksum).
+    pub fn read_checked(path: &Path) -> Result<PointFile, String> {
+        use std::io::Read;
+        let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        let mut bytes = Vec::new();
+        f.take(MAX_POINT_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > MAX_POINT_FILE_BYTES {
+            return Err(format!(
+                "larger than {} MiB: not a point file",
+                MAX_POINT_FILE_BYTES >> 20
+            ));
+        }
+        let file: PointFile =
+            serde_json::from_slice(&bytes).map_err(|e| format!("not a point file: {e}"))?;
+        if !file.intact() {
+            return Err("its checksum does not match its contents (edited or torn)".into());
+        }
+        Ok(file)
     }
 
     /// Whether this file holds `point` computed the way the current sweep would.
@@ -106,19 +171,23 @@ impl PointFile {
             && self.replications == replications
             && self.canonical == point.canonical()
             && self.point.index == point.index
+            && self.point.values.iter().eq(point.values.iter().map(|(k, v)| (k, v)))
     }
 
-    /// Every readable point file in `dir/points`, in index order.
-    pub fn read_all(dir: &Path) -> Vec<PointFile> {
+    /// The point files in `dir/points` (`<index>.json`), as (index, path) in index order.
+    pub fn list(dir: &Path) -> Vec<(usize, std::path::PathBuf)> {
         let Ok(entries) = std::fs::read_dir(dir.join("points")) else {
             return Vec::new();
         };
-        let mut out: Vec<PointFile> = entries
+        let mut out: Vec<(usize, std::path::PathBuf)> = entries
             .filter_map(|e| e.ok())
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
-            .filter_map(|e| PointFile::read(&e.path()))
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let index = name.strip_suffix(".json")?.parse().ok()?;
+                Some((index, e.path()))
+            })
             .collect();
-        out.sort_by_key(|p| p.point.index);
+        out.sort();
         out
     }
 }
