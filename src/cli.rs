@@ -219,7 +219,9 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("`{s}` is not a size: write e.g. `100MB`, `1GB` or `500kB`"))?;
     let n = n * scale;
     if !n.is_finite() || n < 0.0 || n >= u64::MAX as f64 {
-        return Err(format!("`{s}` must be a size between 0 and about 1.8e19 bytes"));
+        return Err(format!(
+            "`{s}` must be a size between 0 and about 1.8e19 bytes"
+        ));
     }
     Ok(n.round() as u64)
 }

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{AppError, output};
 use super::sweep::print_report;
+use super::{AppError, output};
 use crate::cli::MergeArgs;
 use crate::experiment::sweep::{PointFile, PointResult, SweepReport, grid};
 use crate::report::sweep::{default_out, exporters};

@@ -220,9 +220,7 @@ fn load_point(
     o.extend(point.overrides());
     let at = |e: AppError| AppError::Input(format!("sweep point {}:\n{e}", point.label()));
     let loaded = source.load(&o).map_err(at)?;
-    source
-        .check_size(&loaded, &o, max_messages)
-        .map_err(at)?;
+    source.check_size(&loaded, &o, max_messages).map_err(at)?;
     Ok(loaded.scenario)
 }
 
@@ -264,16 +262,13 @@ fn previous_points(
 /// shard's, or an interrupted run's): `merge` reads the sweep's parameters from it.
 fn write_header(writer: &ReportWriter, report: &SweepReport) -> Result<(), AppError> {
     let path = writer.dir().join("sweep.json");
-    let same = SweepReport::read(&path)
-        .ok()
-        .flatten()
-        .is_some_and(|r| {
-            r.scenario_hash == report.scenario_hash
-                && r.seed == report.seed
-                && r.replications == report.replications
-                && r.vary == report.vary
-                && r.slo == report.slo
-        });
+    let same = SweepReport::read(&path).ok().flatten().is_some_and(|r| {
+        r.scenario_hash == report.scenario_hash
+            && r.seed == report.seed
+            && r.replications == report.replications
+            && r.vary == report.vary
+            && r.slo == report.slo
+    });
     if !same {
         writer.write("sweep.json", &report.json())?;
     }

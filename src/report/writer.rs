@@ -111,7 +111,8 @@ impl ReportWriter {
         fs::create_dir(&self.root).map_err(io_error(&self.root))?;
         *opened = true;
         for name in &self.kept {
-            swap::keep(&self.dir.join(name), &self.root.join(name)).map_err(io_error(&self.root))?;
+            swap::keep(&self.dir.join(name), &self.root.join(name))
+                .map_err(io_error(&self.root))?;
         }
         Ok(())
     }
@@ -191,7 +192,8 @@ impl ReportWriter {
         if let Some(parent) = self.dir.parent() {
             let _ = swap::sync_dir(parent);
         }
-        self.step()?;
+        // The new report is in place: nothing after this is a failure of the command.
+        let _ = self.step();
         // The previous report, now under the staging name; a failure leaves it for the next run.
         let _ = fs::remove_dir_all(&self.root);
         Ok(self.dir.clone())
@@ -209,7 +211,11 @@ impl ReportWriter {
         self.note(name);
         self.step()?;
         let file_name = rel.file_name().map_or(name.into(), |f| f.to_string_lossy());
-        let tmp = parent.join(format!(".{file_name}.{}.{}.tmp", std::process::id(), unique()));
+        let tmp = parent.join(format!(
+            ".{file_name}.{}.{}.tmp",
+            std::process::id(),
+            unique()
+        ));
         let written = (|| {
             let mut f = fs::OpenOptions::new()
                 .write(true)
@@ -301,7 +307,10 @@ fn unique() -> usize {
 fn checked(name: &str) -> Result<&Path, ReportError> {
     let p = Path::new(name);
     if name.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
-        return Err(unusable(p, format!("`{name}` is not a file name inside the report")));
+        return Err(unusable(
+            p,
+            format!("`{name}` is not a file name inside the report"),
+        ));
     }
     Ok(p)
 }

@@ -122,7 +122,10 @@ impl PointFile {
             ..self.clone()
         };
         let text = serde_json::to_string(&body).unwrap_or_default();
-        format!("{:016x}", crate::sim::rng::stream_seed(0, "point-file", &text))
+        format!(
+            "{:016x}",
+            crate::sim::rng::stream_seed(0, "point-file", &text)
+        )
     }
 
     /// Whether the checksum matches the contents.
@@ -171,7 +174,11 @@ impl PointFile {
             && self.replications == replications
             && self.canonical == point.canonical()
             && self.point.index == point.index
-            && self.point.values.iter().eq(point.values.iter().map(|(k, v)| (k, v)))
+            && self
+                .point
+                .values
+                .iter()
+                .eq(point.values.iter().map(|(k, v)| (k, v)))
     }
 
     /// The point files in `dir/points` (`<index>.json`), as (index, path) in index order.

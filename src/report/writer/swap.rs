@@ -12,7 +12,9 @@ const OLD: &str = "old-";
 
 /// `dir`'s sibling called `.<name>.<what><pid>`.
 fn sibling(dir: &Path, what: &str, pid: u32) -> PathBuf {
-    let name = dir.file_name().map_or("report".into(), |n| n.to_string_lossy());
+    let name = dir
+        .file_name()
+        .map_or("report".into(), |n| n.to_string_lossy());
     dir.with_file_name(format!(".{name}.{what}{pid}"))
 }
 

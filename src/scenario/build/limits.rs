@@ -30,14 +30,14 @@ const MAX_RETRIES_PER_RUN: u64 = 1_000_000_000;
 
 /// Why `name` cannot name a folder under `reports/`, if it cannot.
 pub(super) fn name_problem(name: &str) -> Option<String> {
-    if name == "." || name == ".." || name.starts_with('.') {
-        return Some(format!(
-            "`name: {name}` cannot start with a dot: it names the report folder"
-        ));
-    }
     if let Some(c) = name.chars().find(|c| matches!(c, '/' | '\\' | ':')) {
         return Some(format!(
             "`name` cannot contain `{c}`: it names a folder under reports/, not a path"
+        ));
+    }
+    if name.starts_with('.') {
+        return Some(format!(
+            "`name: {name}` cannot start with a dot: it names the report folder"
         ));
     }
     if name.chars().any(char::is_control) {
@@ -160,14 +160,17 @@ fn waits(machinery: &Machinery) -> Vec<(&'static str, SimDuration)> {
             ("maximal_backoff_time", p.maximal_backoff_time),
         ],
         Machinery::Queue(q) => {
-            let mut w = vec![("message_retry_interval", q.message_retry_interval)];
-            match &q.schedule {
+            let mut w = match &q.schedule {
                 RetrySchedule::Fixed { steps, then } => {
-                    w.extend(steps.iter().map(|s| ("schedule", *s)));
+                    let mut w: Vec<_> = steps.iter().map(|s| ("schedule", *s)).collect();
                     w.push(("then", *then));
+                    w
                 }
-                RetrySchedule::Backoff { min, .. } => w.push(("backoff", *min)),
-            }
+                RetrySchedule::Backoff { min, .. } => vec![("backoff", *min)],
+            };
+            // Last, so an explicit policy (whose message retry is its schedule's first wait)
+            // is reported at the schedule it wrote.
+            w.push(("message_retry_interval", q.message_retry_interval));
             w
         }
     };

@@ -49,7 +49,11 @@ impl Estimate {
 /// ∫ of a daily profile's multiplier over `[0, upto)` within one day, in seconds.
 fn within_day(points: &[(SimDuration, f64)], upto: u64) -> f64 {
     let day = SimDuration::from_days(1).0;
-    let ends = points.iter().skip(1).map(|p| p.0.0).chain(std::iter::once(day));
+    let ends = points
+        .iter()
+        .skip(1)
+        .map(|p| p.0.0)
+        .chain(std::iter::once(day));
     points
         .iter()
         .zip(ends)

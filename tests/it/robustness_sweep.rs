@@ -1,0 +1,236 @@
+//! Issue 16, sweeps, merges and inputs: `merge` and `--resume` check what they read (grid size,
+//! point indices, checksums), a sweep writes each point once and appends its progress, and a
+//! scenario is read once per command (a FIFO works, `/dev/zero` is refused quickly).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{mailflow, root};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// A fast sweep of M/M/1 into `dir`: 3 points, 1 replication each.
+fn sweep(dir: &Path, extra: &[&str]) -> super::Outcome {
+    let d = dir.to_str().unwrap();
+    let mut args = vec![
+        "sweep",
+        "scenarios/mm1.yaml",
+        "--set",
+        "duration=1h",
+        "--set",
+        "warmup=0s",
+        "--vary",
+        "traffic.arrivals.rate=0.2/s,0.4/s,0.6/s",
+        "--slo",
+        "latency.p99<10s",
+        "--replications",
+        "1",
+        "--quiet",
+        "--out",
+        d,
+    ];
+    args.extend(extra);
+    mailflow(&args, LIMIT)
+}
+
+fn merge(dirs: &[&Path], out: &Path) -> super::Outcome {
+    let mut args: Vec<String> = vec!["merge".into()];
+    args.extend(dirs.iter().map(|d| d.display().to_string()));
+    args.extend(["--out".into(), out.display().to_string(), "--quiet".into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    mailflow(&args, LIMIT)
+}
+
+fn point(dir: &Path, i: usize) -> PathBuf {
+    dir.join("points").join(format!("{i}.json"))
+}
+
+/// Changes the mean of the first metric of a point file, keeping it valid JSON.
+fn tamper(path: &Path) {
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let metrics = v["point"]["metrics"].as_object_mut().unwrap();
+    let first = metrics.values_mut().next().unwrap();
+    first["mean"] = serde_json::json!(0.0001);
+    std::fs::write(path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+}
+
+/// Regression (issue 16): `merge` merged tampered and out-of-range points as they were.
+#[test]
+fn merge_refuses_tampered_and_out_of_range_points_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shard = tmp.path().join("shard");
+    let o = sweep(&shard, &[]);
+    assert_eq!(o.code, Some(0), "{}", o.text());
+    let merged = tmp.path().join("merged");
+    assert_eq!(merge(&[&shard], &merged).code, Some(0));
+
+    tamper(&point(&shard, 1));
+    let o = merge(&[&shard], &tmp.path().join("m1"));
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    let named = point(&shard, 1).display().to_string();
+    assert!(o.stderr.contains(&named), "{}", o.text());
+    assert!(o.stderr.contains("checksum"), "{}", o.text());
+    assert!(o.stderr.contains("--resume"), "{}", o.text());
+    assert!(!tmp.path().join("m1").exists());
+
+    // --resume recomputes the tampered point, and the merge then matches the first one.
+    let o = sweep(&shard, &["--resume"]);
+    assert_eq!(o.code, Some(0), "{}", o.text());
+    assert!(o.stderr.contains("checksum does not match"), "{}", o.text());
+    let again = tmp.path().join("again");
+    assert_eq!(merge(&[&shard], &again).code, Some(0));
+    assert_eq!(
+        std::fs::read(merged.join("sweep.json")).unwrap(),
+        std::fs::read(again.join("sweep.json")).unwrap()
+    );
+
+    std::fs::copy(point(&shard, 0), point(&shard, 7)).unwrap();
+    let o = merge(&[&shard], &tmp.path().join("m2"));
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    assert!(
+        o.stderr.contains("point 7 is outside the grid of 3 points"),
+        "{}",
+        o.text()
+    );
+    std::fs::remove_file(point(&shard, 7)).unwrap();
+    std::fs::copy(point(&shard, 0), point(&shard, 2)).unwrap();
+    let o = merge(&[&shard], &tmp.path().join("m3"));
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    assert!(o.stderr.contains("it is not point 2"), "{}", o.text());
+}
+
+/// Regression (issue 16): a shard claiming 10¹² grid points made `merge` loop over them.
+#[test]
+fn merge_refuses_a_sweep_json_whose_grid_is_not_its_varied_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shard = tmp.path().join("shard");
+    assert_eq!(sweep(&shard, &[]).code, Some(0));
+    let path = shard.join("sweep.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    v["grid_points"] = serde_json::json!(1_000_000_000_000u64);
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = merge(&[&shard], &tmp.path().join("m"));
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    assert!(
+        o.stderr
+            .contains("it claims 1000000000000 grid points, but its --vary values make 3"),
+        "{}",
+        o.text()
+    );
+    assert!(o.took < Duration::from_secs(5), "{:?}", o.took);
+    // A tampered grid of a billion values is refused by its size, before it is built.
+    let values: Vec<String> = (0..100_001).map(|i| i.to_string()).collect();
+    v["vary"] = serde_json::json!([{"key": "seed", "values": values}]);
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = merge(&[&shard], &tmp.path().join("m"));
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    assert!(o.stderr.contains("at most 10000"), "{}", o.text());
+}
+
+/// A tampered `sweep.json` name cannot send the merged report outside `reports/`.
+#[test]
+fn merge_keeps_a_name_read_from_a_shard_inside_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shard = tmp.path().join("shard");
+    assert_eq!(sweep(&shard, &[]).code, Some(0));
+    let path = shard.join("sweep.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    v["scenario"] = serde_json::json!("../../../escaped");
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = mailflow(&["merge", shard.to_str().unwrap(), "--quiet"], LIMIT);
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    assert!(o.stderr.contains("pass --out DIR"), "{}", o.text());
+}
+
+/// Regression (issue 16): `sweep` rewrote and synced `sweep.json` and `sweep.csv` after every
+/// point (quadratic: 4,000 points took 56 s). Each point now writes its own file and appends
+/// one line to `progress.jsonl`; the report files are written at the start and the end.
+#[test]
+fn a_sweep_writes_each_point_once_and_appends_its_progress() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sweep");
+    let d = dir.to_str().unwrap();
+    let o = mailflow(
+        &[
+            "sweep",
+            "scenarios/mm1.yaml",
+            "--set",
+            "duration=1m",
+            "--set",
+            "warmup=0s",
+            "--vary",
+            "traffic.arrivals.rate=0.1/s..0.9/s:400",
+            "--replications",
+            "1",
+            "--quiet",
+            "--out",
+            d,
+        ],
+        LIMIT,
+    );
+    assert_eq!(o.code, Some(0), "{}", o.text());
+    let progress = std::fs::read_to_string(dir.join("progress.jsonl")).unwrap();
+    assert_eq!(progress.lines().count(), 400);
+    for line in progress.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["index"].as_u64().unwrap() < 400);
+    }
+    assert_eq!(std::fs::read_dir(dir.join("points")).unwrap().count(), 400);
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(v["points"].as_array().unwrap().len(), 400);
+    assert_eq!(v["complete"], serde_json::json!(true));
+}
+
+/// Regression (issue 16): the scenario file was read several times. Every command reads it
+/// once: a FIFO, which can be read only once, works for `run` and for every point of a sweep.
+#[cfg(unix)]
+#[test]
+fn a_scenario_given_as_a_fifo_is_read_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read(root().join("scenarios/mm1.yaml")).unwrap();
+    for (i, cmd) in ["run", "sweep", "validate", "route"].iter().enumerate() {
+        let fifo = tmp.path().join(format!("s{i}.yaml"));
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (f, t) = (fifo.clone(), text.clone());
+        // One writer: a second read of the FIFO would wait forever (and the test time out).
+        let writer = std::thread::spawn(move || std::fs::write(f, t).unwrap());
+        let out = tmp.path().join(format!("r{i}"));
+        let f = fifo.to_str().unwrap();
+        let o_ = out.to_str().unwrap();
+        let mut args = vec![*cmd, f];
+        match *cmd {
+            "run" => args.extend(["--set", "duration=2h", "--quiet", "--out", o_]),
+            "sweep" => args.extend([
+                "--set",
+                "duration=2h",
+                "--vary",
+                "traffic.arrivals.rate=0.2/s,0.4/s",
+                "--replications",
+                "1",
+                "--quiet",
+                "--out",
+                o_,
+            ]),
+            "route" => args.extend(["--to", "x@queue.test"]),
+            _ => {}
+        }
+        let o = mailflow(&args, Duration::from_secs(60));
+        assert_eq!(o.code, Some(0), "{cmd}: {}", o.text());
+        writer.join().unwrap();
+    }
+}
+
+/// `/dev/zero` (an endless file) is refused quickly, by its size.
+#[cfg(unix)]
+#[test]
+fn an_endless_file_is_refused_quickly() {
+    let o = mailflow(&["validate", "/dev/zero"], Duration::from_secs(10));
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    assert!(o.text().contains("larger than 64 MiB"), "{}", o.text());
+    assert!(o.took < Duration::from_secs(3), "{:?}", o.took);
+}
