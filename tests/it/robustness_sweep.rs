@@ -182,6 +182,39 @@ fn a_sweep_writes_each_point_once_and_appends_its_progress() {
     assert_eq!(v["complete"], serde_json::json!(true));
 }
 
+/// A mean whose shortest decimal form has 17 digits (`1.7755328000000001`, point 2002 of this
+/// grid) must read back bit for bit, or its own checksum refuses it. A release build without
+/// serde_json's `float_roundtrip` failed here; test builds get the feature from a
+/// dev-dependency, so this guards the behaviour, not the feature flag.
+#[test]
+fn a_point_with_a_seventeen_digit_mean_reads_back_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("s");
+    let o = mailflow(
+        &[
+            "sweep",
+            "scenarios/mm1.yaml",
+            "--set",
+            "duration=10s",
+            "--set",
+            "warmup=0s",
+            "--vary",
+            "traffic.arrivals.rate=0.1/s..0.9/s:4000",
+            "--replications",
+            "1",
+            "--shard",
+            "2003/4000",
+            "--quiet",
+            "--out",
+            d.to_str().unwrap(),
+        ],
+        LIMIT,
+    );
+    assert_eq!(o.code, Some(0), "{}", o.text());
+    let text = std::fs::read_to_string(point(&d, 2002)).unwrap();
+    assert!(text.contains("1.7755328000000001"), "{text}");
+}
+
 /// Regression (issue 16): the scenario file was read several times. Every command reads it
 /// once: a FIFO, which can be read only once, works for `run` and for every point of a sweep.
 #[cfg(unix)]
