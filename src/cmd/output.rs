@@ -75,7 +75,7 @@ pub fn check_report_size(scenarios: &[&Scenario], max: u64) -> Result<(), AppErr
         .map(|s| {
             let samples = s.duration.0 / s.sample_every.0.max(1) + 1;
             format!(
-                "`{}`: {} samples of {} nodes and connectors, {} faults",
+                "`{}`: {} samples × {} nodes and connectors, {} faults",
                 s.name,
                 approx(samples as f64),
                 s.nodes.len() + s.connectors.len(),

@@ -118,6 +118,18 @@ fn merge_refuses_a_sweep_json_whose_grid_is_not_its_varied_values() {
         o.text()
     );
     assert!(o.took < Duration::from_secs(5), "{:?}", o.took);
+    // A listed point moved outside the grid.
+    v["grid_points"] = serde_json::json!(3);
+    v["points"][0]["index"] = serde_json::json!(99);
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = merge(&[&shard], &tmp.path().join("m"));
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    assert!(
+        o.stderr
+            .contains("point 99 is outside the grid of 3 points"),
+        "{}",
+        o.text()
+    );
     // A tampered grid of a billion values is refused by its size, before it is built.
     let values: Vec<String> = (0..100_001).map(|i| i.to_string()).collect();
     v["vary"] = serde_json::json!([{"key": "seed", "values": values}]);

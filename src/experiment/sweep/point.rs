@@ -227,7 +227,12 @@ mod tests {
             assert_eq!(serde_json::from_str::<f64>(&text).unwrap(), *v, "{text}");
         }
         let dir = tempfile::tempdir().unwrap();
-        for (i, v) in numbers.iter().filter(|v| v.abs() < 1e100).take(200).enumerate() {
+        for (i, v) in numbers
+            .iter()
+            .filter(|v| v.abs() < 1e100)
+            .take(200)
+            .enumerate()
+        {
             let e = Estimate::of(vec![*v, v * 1.1, v / 3.0]).without_runs();
             let point = PointResult {
                 index: i,
