@@ -13,7 +13,7 @@ use mailflow::scenario::{self, Override};
 use mailflow::time::SimDuration;
 
 /// Loads `text` as a scenario (a panic here is a finding).
-pub fn load(text: &str, overrides: &[Override]) -> Option<Scenario> {
+pub(crate) fn load(text: &str, overrides: &[Override]) -> Option<Scenario> {
     scenario::load_str(text, "fuzz.yaml", overrides)
         .ok()
         .map(|l| l.scenario)
@@ -45,7 +45,7 @@ fn shortest_wait(sc: &Scenario) -> SimDuration {
 /// Whether the engine fuzzers simulate it: a few thousand messages over at most two days, retry
 /// waits of a second or more (so a run takes milliseconds, and an input that takes long is a
 /// finding, not a big scenario).
-pub fn small_enough(sc: &Scenario) -> bool {
+pub(crate) fn small_enough(sc: &Scenario) -> bool {
     let e = scenario::check::estimate::estimate(sc);
     e.messages <= 2_000.0
         && sc.duration <= SimDuration::from_days(2)
@@ -65,7 +65,7 @@ fn numbers(sc: &Scenario, seed: u64) -> (serde_json::Value, mailflow::experiment
 
 /// Runs `sc` twice under `seed`: the runs must agree and conserve messages
 /// (`generated = delivered + ndr + quarantined + in_flight`).
-pub fn check_engine(sc: &Scenario, seed: u64) -> Result<(), String> {
+pub(crate) fn check_engine(sc: &Scenario, seed: u64) -> Result<(), String> {
     let (a, s) = numbers(sc, seed);
     let m = &s.messages;
     if m.generated != m.delivered + m.ndr + m.quarantined + m.in_flight {

@@ -138,7 +138,17 @@ impl ReportWriter {
             _lock: lock,
         };
         let marker = w.marker_text();
-        if fs::read(w.dir.join(MARKER)).ok().as_deref() != Some(marker.as_bytes()) {
+        let previous = fs::read_to_string(w.dir.join(MARKER)).unwrap_or_default();
+        if previous != marker {
+            // Entries of another kind of report (a run's files in a folder now swept) go, so
+            // the folder does not mix two reports; files mailflow did not write stay.
+            let listed = previous.strip_prefix(MARKER_TEXT).unwrap_or_default();
+            for stale in listed.lines().filter(|e| !entries.contains(e)) {
+                if checked(stale).is_ok() {
+                    let path = w.dir.join(stale);
+                    let _ = fs::remove_file(&path).or_else(|_| fs::remove_dir_all(&path));
+                }
+            }
             w.put(MARKER, marker.as_bytes(), true)?;
         }
         Ok(w)
@@ -457,6 +467,20 @@ mod tests {
         assert!(ReportWriter::replace(&dir, Claim::default()).is_err());
         drop((a, b));
         assert_eq!(listing(&dir.join("points")), ["1.json", "2.json"]);
+    }
+
+    #[test]
+    fn a_sweep_into_a_run_report_removes_the_run_files_and_keeps_the_users() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("r");
+        let w = ReportWriter::replace(&dir, Claim::default()).unwrap();
+        w.write("summary.json", b"{}").unwrap();
+        w.commit().unwrap();
+        fs::write(dir.join("notes.txt"), "mine").unwrap();
+        let w = ReportWriter::grow(&dir, Claim::default(), &["sweep.json", "points"]).unwrap();
+        w.write("sweep.json", b"{}").unwrap();
+        drop(w);
+        assert_eq!(listing(&dir), [MARKER, "notes.txt", "sweep.json"]);
     }
 
     #[test]
