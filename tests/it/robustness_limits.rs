@@ -217,6 +217,19 @@ fn a_report_too_large_to_open_is_refused_before_the_run() {
         "the report would take about 1,",
     );
     assert!(t.contains("raise --max-report-size"), "{t}");
+    refused(
+        &[
+            "validate",
+            "scenarios/mm1.yaml",
+            "--set",
+            "sample_every=1s",
+            "--set",
+            "duration=100d",
+            "--set",
+            "traffic.arrivals.rate=1/d",
+        ],
+        "scenarios/mm1.yaml: error: the report would take about 1,",
+    );
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("faults.yaml");
     let mut text = std::fs::read_to_string(root().join("scenarios/mm1.yaml")).unwrap();
