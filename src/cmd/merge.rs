@@ -41,7 +41,7 @@ fn read_points(
                 r.grid_points
             )));
         };
-        let f = PointFile::read_checked(&path).map_err(bad)?;
+        let (f, bytes) = PointFile::read_checked_bytes(&path).map_err(bad)?;
         if !f.matches(&r.scenario_hash, r.seed, r.replications, p) {
             return Err(bad(format!(
                 "it is not point {i} ({}) of this sweep (another scenario, seed, replications \
@@ -49,11 +49,7 @@ fn read_points(
                 p.label()
             )));
         }
-        if let std::collections::btree_map::Entry::Vacant(slot) = files.entry(i) {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| AppError::Runtime(format!("{}: {e}", path.display())))?;
-            slot.insert((f, bytes));
-        }
+        files.entry(i).or_insert((f, bytes));
     }
     Ok(())
 }

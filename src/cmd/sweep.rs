@@ -236,6 +236,7 @@ fn previous_points(
     resume: bool,
 ) -> Result<BTreeMap<usize, PointResult>, AppError> {
     let mut done = BTreeMap::new();
+    let mut foreign = 0;
     for p in mine {
         let path = writer.dir().join("points").join(PointFile::name(p.index));
         if !path.exists() {
@@ -246,6 +247,7 @@ fn previous_points(
                 done.insert(p.index, f.point);
                 continue;
             }
+            Ok(_) if resume => foreign += 1,
             Err(why) if resume => note(&format!(
                 "warning: {}: {why}; the point is computed again",
                 path.display()
@@ -254,6 +256,13 @@ fn previous_points(
         }
         std::fs::remove_file(&path)
             .map_err(|e| AppError::Runtime(format!("cannot remove {}: {e}", path.display())))?;
+    }
+    if foreign > 0 {
+        // One line, not one per point: a whole folder of another sweep is the usual cause.
+        note(&format!(
+            "warning: {}: {foreign} finished point(s) are of another sweep (another scenario,              --set, --seed, --replications or grid); they are computed again",
+            writer.dir().join("points").display()
+        ));
     }
     Ok(done)
 }

@@ -8,6 +8,11 @@ use super::root;
 /// Runs `script` with bash in the checkout, `mailflow` first on `PATH`; returns its exit code
 /// and what it wrote to stderr.
 fn sh(script: &str) -> (Option<i32>, String) {
+    sh_in(&root(), script)
+}
+
+/// Runs `script` with bash in `dir`, `mailflow` first on `PATH`.
+fn sh_in(dir: &std::path::Path, script: &str) -> (Option<i32>, String) {
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_mailflow"));
     let path = format!(
         "{}:{}",
@@ -18,7 +23,7 @@ fn sh(script: &str) -> (Option<i32>, String) {
         .arg("-c")
         .arg(script)
         .env("PATH", path)
-        .current_dir(root())
+        .current_dir(dir)
         .output()
         .unwrap();
     (
@@ -94,4 +99,49 @@ fn a_closed_or_full_standard_error_keeps_the_exit_code() {
         let (got, _) = sh(cmd);
         assert_eq!(got, Some(code), "{cmd}");
     }
+}
+
+/// The acceptance test of issue 16, as written: `mailflow run scenarios/mx-to-eop.yaml >
+/// /dev/full` is exit 1 with a message, `| head -1` exit 0. Run from an empty folder (the
+/// scenario by its absolute path), so the default report folder `reports/mx-to-eop` is made
+/// there, not in the checkout; the report is written whole either way.
+#[test]
+fn mx_to_eop_into_a_full_disk_is_exit_1_and_into_head_exit_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/mx-to-eop.yaml");
+    let s = scenario.display();
+    let (code, err) = sh_in(tmp.path(), &format!("mailflow run {s} > /dev/full"));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("error: cannot write to standard output"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let (code, err) = sh_in(
+        tmp.path(),
+        &format!("mailflow run {s} | head -1 >/dev/null; exit ${{PIPESTATUS[0]}}"),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(tmp.path().join("reports/mx-to-eop/index.html").is_file());
+}
+
+/// A scenario piped on standard input (`/dev/stdin`, read once like a FIFO) works for `run` and
+/// for every point of a sweep.
+#[test]
+fn a_scenario_piped_on_standard_input_is_read_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().display();
+    for cmd in [
+        format!("mailflow run /dev/stdin --set duration=2h --quiet --out {out}/run"),
+        format!(
+            "mailflow sweep /dev/stdin --set duration=2h --vary traffic.arrivals.rate=0.2/s,0.4/s \
+             --replications 1 --quiet --out {out}/sweep"
+        ),
+    ] {
+        let (code, err) = sh(&format!("cat scenarios/mm1.yaml | {cmd}"));
+        assert_eq!(code, Some(0), "{cmd}: {err}");
+    }
+    assert!(tmp.path().join("run/summary.json").is_file());
+    assert!(tmp.path().join("sweep/points/1.json").is_file());
 }

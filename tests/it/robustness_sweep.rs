@@ -139,6 +139,54 @@ fn merge_refuses_a_sweep_json_whose_grid_is_not_its_varied_values() {
     assert!(o.stderr.contains("at most 10000"), "{}", o.text());
 }
 
+/// `merge` and `--resume` check the scenario a point was computed for (its hash, with `--set`):
+/// a shard of another scenario is refused, a point file of another scenario is refused naming
+/// it, and `--resume` after a change of `--set` computes such points again, with one warning.
+#[test]
+fn merge_and_resume_check_the_scenario_each_point_was_computed_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    let other = ["--set", "nodes.server.workers=2"];
+    assert_eq!(sweep(&a, &[]).code, Some(0));
+    assert_eq!(sweep(&b, &other).code, Some(0));
+    let o = merge(&[&a, &b], &tmp.path().join("m1"));
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    assert!(o.stderr.contains("another scenario"), "{}", o.text());
+
+    // A point of `b` in `a`: intact (its checksum matches), but not computed for `a`.
+    std::fs::copy(point(&b, 1), point(&a, 1)).unwrap();
+    let o = merge(&[&a], &tmp.path().join("m2"));
+    assert_eq!(o.code, Some(2), "{}", o.text());
+    assert!(
+        o.stderr.contains(&point(&a, 1).display().to_string()),
+        "{}",
+        o.text()
+    );
+    assert!(o.stderr.contains("it is not point 1"), "{}", o.text());
+    assert!(!tmp.path().join("m2").exists());
+
+    // Resumed with `b`'s overrides: `b`'s point is kept, the two others are computed again,
+    // and the result is `b`'s sweep.
+    let mut resumed = other.to_vec();
+    resumed.push("--resume");
+    let o = sweep(&a, &resumed);
+    assert_eq!(o.code, Some(0), "{}", o.text());
+    assert!(
+        o.stderr
+            .contains("2 finished point(s) are of another sweep"),
+        "{}",
+        o.text()
+    );
+    let (ma, mb) = (tmp.path().join("ma"), tmp.path().join("mb"));
+    assert_eq!(merge(&[&a], &ma).code, Some(0));
+    assert_eq!(merge(&[&b], &mb).code, Some(0));
+    assert_eq!(
+        std::fs::read(ma.join("sweep.json")).unwrap(),
+        std::fs::read(mb.join("sweep.json")).unwrap()
+    );
+}
+
 /// A tampered `sweep.json` name cannot send the merged report outside `reports/`.
 #[test]
 fn merge_keeps_a_name_read_from_a_shard_inside_reports() {
@@ -192,6 +240,41 @@ fn a_sweep_writes_each_point_once_and_appends_its_progress() {
         serde_json::from_slice(&std::fs::read(dir.join("sweep.json")).unwrap()).unwrap();
     assert_eq!(v["points"].as_array().unwrap().len(), 400);
     assert_eq!(v["complete"], serde_json::json!(true));
+}
+
+/// The writes of a sweep grow with its points, two per point (its file and its progress line):
+/// stopped before write step k, a one-job sweep has finished (k − 1 − 2) / 2 points, the first
+/// two steps being the marker and `sweep.json`. A rewrite of a report file per point (issue 16:
+/// quadratic) would finish a third fewer.
+#[test]
+fn a_sweep_makes_two_writes_per_point() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sweep");
+    let o = super::mailflow_with(
+        &[
+            "sweep",
+            "scenarios/mm1.yaml",
+            "--set",
+            "duration=1m",
+            "--set",
+            "warmup=0s",
+            "--vary",
+            "traffic.arrivals.rate=0.1/s..0.9/s:400",
+            "--replications",
+            "1",
+            "--jobs",
+            "1",
+            "--quiet",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
+        &[("MAILFLOW_TEST_STOP_AT_STEP", "203")],
+        LIMIT,
+    );
+    assert_eq!(o.code, Some(137), "{}", o.text());
+    let progress = std::fs::read_to_string(dir.join("progress.jsonl")).unwrap();
+    assert_eq!(progress.lines().count(), 100);
+    assert_eq!(std::fs::read_dir(dir.join("points")).unwrap().count(), 100);
 }
 
 /// A mean whose shortest decimal form has 17 digits (`1.7755328000000001`, point 2002 of this
@@ -267,6 +350,42 @@ fn a_scenario_given_as_a_fifo_is_read_once() {
         let o = mailflow(&args, Duration::from_secs(60));
         assert_eq!(o.code, Some(0), "{cmd}: {}", o.text());
         writer.join().unwrap();
+    }
+    // `compare` of two FIFOs: each read once.
+    let fifos: Vec<PathBuf> = (0..2)
+        .map(|i| tmp.path().join(format!("c{i}.yaml")))
+        .collect();
+    let writers: Vec<_> = fifos
+        .iter()
+        .map(|f| {
+            assert!(
+                std::process::Command::new("mkfifo")
+                    .arg(f)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+            let (f, t) = (f.clone(), text.clone());
+            std::thread::spawn(move || std::fs::write(f, t).unwrap())
+        })
+        .collect();
+    let out = tmp.path().join("compared");
+    let o = mailflow(
+        &[
+            "compare",
+            fifos[0].to_str().unwrap(),
+            fifos[1].to_str().unwrap(),
+            "--set",
+            "duration=2h",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(o.code, Some(0), "compare: {}", o.text());
+    for w in writers {
+        w.join().unwrap();
     }
 }
 

@@ -147,6 +147,12 @@ impl PointFile {
     /// Reads a point file (bounded), saying what is wrong with it if anything is: unreadable,
     /// too large, not a point file, or edited since it was written (checksum).
     pub fn read_checked(path: &Path) -> Result<PointFile, String> {
+        Self::read_checked_bytes(path).map(|(file, _)| file)
+    }
+
+    /// Like [`PointFile::read_checked`], with the bytes checked (to copy the file as it was
+    /// read, not as it may be by a second read).
+    pub fn read_checked_bytes(path: &Path) -> Result<(PointFile, Vec<u8>), String> {
         use std::io::Read;
         let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
         let mut bytes = Vec::new();
@@ -164,7 +170,7 @@ impl PointFile {
         if !file.intact() {
             return Err("its checksum does not match its contents (edited or torn)".into());
         }
-        Ok(file)
+        Ok((file, bytes))
     }
 
     /// Whether this file holds `point` computed the way the current sweep would.
