@@ -9,7 +9,7 @@ use super::{mailflow, root};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
-/// A fast sweep of M/M/1 into `dir`: 3 points, 1 replication each.
+/// A fast sweep of M/M/1 into `dir`: 3 points, 1 replication each (unless `extra` says).
 fn sweep(dir: &Path, extra: &[&str]) -> super::Outcome {
     let d = dir.to_str().unwrap();
     let mut args = vec![
@@ -23,12 +23,13 @@ fn sweep(dir: &Path, extra: &[&str]) -> super::Outcome {
         "traffic.arrivals.rate=0.2/s,0.4/s,0.6/s",
         "--slo",
         "latency.p99<10s",
-        "--replications",
-        "1",
         "--quiet",
         "--out",
         d,
     ];
+    if !extra.contains(&"--replications") {
+        args.extend(["--replications", "1"]);
+    }
     args.extend(extra);
     mailflow(&args, LIMIT)
 }
@@ -153,6 +154,22 @@ fn merge_and_resume_check_the_scenario_each_point_was_computed_for() {
     let o = merge(&[&a, &b], &tmp.path().join("m1"));
     assert_eq!(o.code, Some(2), "{}", o.text());
     assert!(o.stderr.contains("another scenario"), "{}", o.text());
+    // Shards of another seed, replications, SLOs or grid are refused as well.
+    for (i, (extra, why)) in [
+        (&["--seed", "9"][..], "another --seed"),
+        (&["--replications", "2"][..], "another --replications"),
+        (&["--slo", "ndr_rate<0.5"][..], "other --slo"),
+        (&["--vary", "nodes.server.workers=1,2"][..], "other --vary"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let c = tmp.path().join(format!("c{i}"));
+        assert_eq!(sweep(&c, extra).code, Some(0), "{extra:?}");
+        let o = merge(&[&a, &c], &tmp.path().join("m1"));
+        assert_eq!(o.code, Some(2), "{}", o.text());
+        assert!(o.stderr.contains(why), "{}", o.text());
+    }
 
     // A point of `b` in `a`: intact (its checksum matches), but not computed for `a`.
     std::fs::copy(point(&b, 1), point(&a, 1)).unwrap();
