@@ -380,3 +380,54 @@ fn memory_does_not_grow_with_replications() {
         "10 runs: {ten} kB, 120 runs: {many} kB"
     );
 }
+
+/// `nodes` node entries and `domains` domains, each domain hosted on a node.
+fn topology(nodes: usize, domains: usize) -> String {
+    let mut t = String::from("name: many\nduration: 1h\ndomains:\n");
+    for d in 0..domains {
+        let n = d % nodes;
+        t.push_str(&format!(
+            "  d{d}.test: {{mx: n{n}, mailboxes: {{n{n}: 1.0}}}}\n"
+        ));
+    }
+    t.push_str("nodes:\n");
+    for n in 0..nodes {
+        t.push_str(&format!("  n{n}: {{kind: smtp}}\n"));
+    }
+    t.push_str("traffic:\n  - {name: t, from: n0, to: d0.test, rate: 1/h}\n");
+    t
+}
+
+/// Regression (issue 16, found while checking it): 65,534 nodes, within the 16-bit id limit,
+/// made the routing table (a decision per node, domain and place) ask for 34 GB and abort. A
+/// table above 100M decisions is refused before it is built, located at `nodes`.
+#[test]
+fn a_topology_whose_routing_table_would_not_fit_is_refused_before_it_is_built() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (nodes, domains, words) in [
+        (
+            65_534,
+            1,
+            "the routing table would hold 4.3e9 decisions (65534 nodes × 1 domains × 65535 \
+             places a message can be); at most 100,000,000",
+        ),
+        (
+            3_000,
+            12,
+            "the routing table would hold 108,036,000 decisions",
+        ),
+    ] {
+        let file = tmp.path().join(format!("n{nodes}.yaml"));
+        std::fs::write(&file, topology(nodes, domains)).unwrap();
+        let o = mailflow(
+            &["validate", file.to_str().unwrap()],
+            Duration::from_secs(60),
+        );
+        assert_eq!(o.code, Some(2), "{}", o.text());
+        assert!(o.text().contains(words), "{}", o.text());
+        assert!(o.text().contains("(at nodes)"), "{}", o.text());
+    }
+    // A thousand nodes and ten domains (10M decisions) load.
+    let sc = load(&topology(1_000, 10));
+    assert_eq!(sc.nodes.len(), 1_000);
+}

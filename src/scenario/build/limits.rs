@@ -1,6 +1,6 @@
 //! Limits checked while building, so that no counter of the engine wraps and no run is
-//! unbounded: the report folder's name, the hop limit, the number of entities (ids are 16-bit),
-//! the time series' rows and the retry waits.
+//! unbounded: the report folder's name, the hop limit, the number of entities (ids are 16-bit)
+//! and the size of the routing table they make, the time series' rows and the retry waits.
 
 use super::Top;
 use crate::model::retry::Machinery;
@@ -17,6 +17,11 @@ pub(in crate::scenario) const MAX_SAMPLE_ROWS: u64 = 10_000_000;
 /// Nodes, connectors, domains and traffic streams each: the engine keeps their ids in 16 bits
 /// and reserves the largest value.
 pub(in crate::scenario) const MAX_ENTITIES: usize = u16::MAX as usize - 1;
+
+/// The routing table holds a decision for every (node, recipient domain, place a message can
+/// be: a node or nowhere yet), about 8 bytes each: more than this (about 800 MB, and seconds to
+/// compute) is refused before it is built. 65,534 nodes would need 34 GB.
+pub(in crate::scenario) const MAX_ROUTE_ENTRIES: u64 = 100_000_000;
 
 /// Longest `name`: it names the report folder.
 const MAX_NAME_BYTES: usize = 100;
@@ -85,7 +90,8 @@ pub(super) fn check_hops(ctx: &mut Ctx, top: &Top) {
     }
 }
 
-/// Refuses sections with more entries than the engine's 16-bit ids can tell apart.
+/// Refuses sections with more entries than the engine's 16-bit ids can tell apart, and
+/// topologies whose routing table would not fit in memory.
 pub(super) fn check_entities(ctx: &mut Ctx, top: &Top) {
     let sections = [
         ("nodes", top.nodes.len()),
@@ -103,6 +109,27 @@ pub(super) fn check_entities(ctx: &mut Ctx, top: &Top) {
                 Some("split the topology into several scenarios".into()),
             );
         }
+    }
+    let (nodes, domains) = (top.nodes.len() as u64, top.domains.len() as u64);
+    let entries = nodes.saturating_mul(domains).saturating_mul(nodes + 1);
+    if entries > MAX_ROUTE_ENTRIES {
+        let approx = crate::scenario::check::estimate::approx;
+        ctx.error(
+            &[key("nodes")],
+            format!(
+                "the routing table would hold {} decisions ({nodes} nodes × {domains} domains × \
+                 {} places a message can be); at most {}",
+                approx(entries as f64),
+                nodes + 1,
+                approx(MAX_ROUTE_ENTRIES as f64)
+            ),
+            Some(
+                "use fewer nodes or domains: domains routed alike can share one entry (`\"*\"` \
+                 stands for every other domain), and sites that never exchange mail can be \
+                 separate scenarios"
+                    .into(),
+            ),
+        );
     }
 }
 
