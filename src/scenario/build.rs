@@ -272,6 +272,8 @@ fn known<'s>(what: &str, names: impl Iterator<Item = &'s str> + Clone) -> String
 /// The `name` of each list entry; reports empty and duplicate names.
 fn entry_names(ctx: &mut Ctx, list: &[Value], section: &str, what: &str) -> Vec<Option<String>> {
     let mut names: Vec<Option<String>> = Vec::new();
+    // A set, not a scan of `names`: a list of 65,534 entries took 16 s to check.
+    let mut seen = std::collections::BTreeSet::new();
     for (i, v) in list.iter().enumerate() {
         let path = vec![key(section), Seg::Index(i), key("name")];
         let name = v.get("name").and_then(Value::as_str).map(str::to_string);
@@ -281,7 +283,7 @@ fn entry_names(ctx: &mut Ctx, list: &[Value], section: &str, what: &str) -> Vec<
                 format!("a {what} needs a non-empty `name`"),
                 Some("names identify entries in reports and `--set`: e.g. `name: inbound`".into()),
             ),
-            Some(n) if names.iter().any(|m| m.as_deref() == Some(n.as_str())) => {
+            Some(n) if !seen.insert(n.clone()) => {
                 ctx.error(
                     &path,
                     format!("another {what} is already named `{n}`"),

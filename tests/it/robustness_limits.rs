@@ -431,3 +431,32 @@ fn a_topology_whose_routing_table_would_not_fit_is_refused_before_it_is_built() 
     let sc = load(&topology(1_000, 10));
     assert_eq!(sc.nodes.len(), 1_000);
 }
+
+/// Regression (issue 16, found while checking it): 65,534 traffic streams, within the 16-bit id
+/// limit, each kept latency histograms of about 0.6 MB: the run grew past 22 GB and was killed.
+/// More than 1,000 streams are refused, located at `traffic`.
+#[test]
+fn more_traffic_streams_than_their_histograms_allow_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for n in [1_001, 65_534] {
+        let mut t = String::from(
+            "name: streams\nduration: 1h\ndomains:\n  a.test: {mx: n, mailboxes: {n: 1.0}}\n\
+             nodes:\n  n: {kind: smtp}\ntraffic:\n",
+        );
+        for i in 0..n {
+            t.push_str(&format!(
+                "  - {{name: t{i}, from: n, to: a.test, rate: 1/h}}\n"
+            ));
+        }
+        let file = tmp.path().join(format!("s{n}.yaml"));
+        std::fs::write(&file, t).unwrap();
+        let o = mailflow(
+            &["run", file.to_str().unwrap(), "--quiet"],
+            Duration::from_secs(60),
+        );
+        assert_eq!(o.code, Some(2), "{}", o.text());
+        let words = format!("`traffic` has {n} streams; at most 1000");
+        assert!(o.text().contains(&words), "{}", o.text());
+        assert!(o.text().contains("(at traffic)"), "{}", o.text());
+    }
+}

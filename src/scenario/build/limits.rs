@@ -23,6 +23,10 @@ pub(in crate::scenario) const MAX_ENTITIES: usize = u16::MAX as usize - 1;
 /// compute) is refused before it is built. 65,534 nodes would need 34 GB.
 pub(in crate::scenario) const MAX_ROUTE_ENTRIES: u64 = 100_000_000;
 
+/// Traffic streams: each keeps a latency histogram (about 0.3 MB, twice over by the end of a
+/// run) for its row of the report and its curve in the chart; 65,534 streams took 22 GB.
+pub(in crate::scenario) const MAX_STREAMS: usize = 1_000;
+
 /// Longest `name`: it names the report folder.
 const MAX_NAME_BYTES: usize = 100;
 
@@ -90,8 +94,9 @@ pub(super) fn check_hops(ctx: &mut Ctx, top: &Top) {
     }
 }
 
-/// Refuses sections with more entries than the engine's 16-bit ids can tell apart, and
-/// topologies whose routing table would not fit in memory.
+/// Refuses sections with more entries than the engine's 16-bit ids can tell apart, more
+/// traffic streams than their histograms allow, and topologies whose routing table would not
+/// fit in memory.
 pub(super) fn check_entities(ctx: &mut Ctx, top: &Top) {
     let sections = [
         ("nodes", top.nodes.len()),
@@ -109,6 +114,21 @@ pub(super) fn check_entities(ctx: &mut Ctx, top: &Top) {
                 Some("split the topology into several scenarios".into()),
             );
         }
+    }
+    if top.traffic.len() > MAX_STREAMS {
+        ctx.error(
+            &[key("traffic")],
+            format!(
+                "`traffic` has {} streams; at most {MAX_STREAMS} (each keeps a latency \
+                 histogram of about 0.6 MB per run)",
+                top.traffic.len()
+            ),
+            Some(
+                "streams alike (same `from`, `to`, profile, sizes and tags) add up: merge \
+                 them into one with the sum of their rates"
+                    .into(),
+            ),
+        );
     }
     let (nodes, domains) = (top.nodes.len() as u64, top.domains.len() as u64);
     let entries = nodes.saturating_mul(domains).saturating_mul(nodes + 1);
