@@ -460,3 +460,23 @@ fn more_traffic_streams_than_their_histograms_allow_are_refused() {
         assert!(o.text().contains("(at traffic)"), "{}", o.text());
     }
 }
+
+/// A time series too long to keep in memory (samples × nodes and connectors above 10M rows) is
+/// refused at `sample_every`, with the smallest interval that fits, which then loads.
+#[test]
+fn a_time_series_above_ten_million_rows_is_refused_with_the_interval_that_fits() {
+    let text = std::fs::read_to_string(root().join("scenarios/mm1.yaml")).unwrap();
+    let fine = text.replace("sample_every: 5m", "sample_every: 1ms");
+    let e = scenario::load_str(&fine, "mm1.yaml", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(
+            "mm1.yaml:17:15: error: sampling every 1ms over 2d makes 172,800,001 samples for \
+             each of 1 nodes and connectors; the time series holds at most 10,000,000 rows"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("set `sample_every` to at least 18ms"), "{e}");
+    load(&text.replace("sample_every: 5m", "sample_every: 18ms"));
+}
