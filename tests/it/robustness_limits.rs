@@ -322,6 +322,7 @@ fn retry_waits_under_a_second_are_warned_about_and_absurd_ones_refused() {
 /// and more are given back to the system when freed (glibc's threshold, fixed instead of
 /// adaptive), so the peak measures what the program keeps, not how the heap fragments.
 #[cfg(target_os = "linux")]
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which std's `Child` does not see
 fn peak_kb(args: &[&str]) -> i64 {
     use std::process::{Command, Stdio};
     let child = Command::new(env!("CARGO_BIN_EXE_mailflow"))

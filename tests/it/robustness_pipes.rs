@@ -8,7 +8,7 @@ use super::root;
 /// Runs `script` with bash in the checkout, `mailflow` first on `PATH`; returns its exit code
 /// and what it wrote to stderr.
 fn sh(script: &str) -> (Option<i32>, String) {
-    sh_in(&root(), script)
+    sh_in(root(), script)
 }
 
 /// Runs `script` with bash in `dir`, `mailflow` first on `PATH`.
