@@ -14,6 +14,11 @@
 //! cargo run --release --example fuzz_loader -- --replay target/fuzz-crash-42-1234.yaml
 //! ```
 //!
+//! `--engine` also simulates every mutated scenario that loads and is small (a few thousand
+//! messages, retry waits of a second or more), twice under one seed, and reports a finding when
+//! the runs differ, lose or invent a message, panic, or take more than 10 s: the engine fuzzer
+//! of the stable toolchain (`fuzz/` has the coverage-guided ones, on nightly).
+//!
 //! `--unhinted` also lists the most frequent error messages that come without a `help:` line
 //! and those without a line number: the places where a user is told what is wrong but not how
 //! to fix it, or not where.
@@ -32,8 +37,14 @@ use std::time::{Duration, Instant};
 
 use mailflow::scenario::{self, Override};
 
+#[path = "fuzz/check.rs"]
+mod check;
+
 /// A load slower than this is a finding (alias bombs, quadratic paths, hangs).
 const SLOW: Duration = Duration::from_secs(2);
+
+/// With `--engine`, a load and two small runs slower than this are a finding.
+const SLOW_ENGINE: Duration = Duration::from_secs(10);
 
 /// Inputs are cut to this length so one iteration stays cheap.
 const MAX_LEN: usize = 64 * 1024;
@@ -393,6 +404,7 @@ struct Options {
     seed: u64,
     replay: Option<PathBuf>,
     unhinted: bool,
+    engine: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -401,6 +413,7 @@ fn options() -> Result<Options, String> {
         seed: 1,
         replay: None,
         unhinted: false,
+        engine: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -418,9 +431,11 @@ fn options() -> Result<Options, String> {
             }
             "--replay" => o.replay = Some(PathBuf::from(value("--replay")?)),
             "--unhinted" => o.unhinted = true,
+            "--engine" => o.engine = true,
             "-h" | "--help" => {
                 return Err(
-                    "usage: fuzz_loader [--seconds N] [--seed N] [--unhinted] [--replay FILE]"
+                    "usage: fuzz_loader [--seconds N] [--seed N] [--engine] [--unhinted] \
+                     [--replay FILE]"
                         .into(),
                 );
             }
@@ -478,6 +493,16 @@ fn replay(path: &Path) -> ExitCode {
     let start = Instant::now();
     let result = scenario::load_str(&text, &path.display().to_string(), &overrides);
     match result {
+        Ok(l) if check::small_enough(&l.scenario) => {
+            let verdict = check::check_engine(&l.scenario, l.scenario.seed);
+            println!(
+                "loads fine; two runs: {} ({:.3}s)",
+                verdict
+                    .err()
+                    .unwrap_or_else(|| "agree and conserve messages".into()),
+                start.elapsed().as_secs_f64()
+            )
+        }
         Ok(_) => println!("loads fine in {:.3}s", start.elapsed().as_secs_f64()),
         Err(e) => println!("{e}\n(load error in {:.3}s)", start.elapsed().as_secs_f64()),
     }
@@ -502,6 +527,7 @@ fn main() -> ExitCode {
     let started = Arc::new(AtomicU64::new(0));
     let iteration = Arc::new(AtomicU64::new(0));
     let epoch = Instant::now();
+    let slow = if opts.engine { SLOW_ENGINE } else { SLOW };
     {
         let (current, started, iteration) = (current.clone(), started.clone(), iteration.clone());
         let seed = opts.seed;
@@ -513,7 +539,7 @@ fn main() -> ExitCode {
                     continue;
                 }
                 let running = epoch.elapsed().saturating_sub(Duration::from_nanos(s));
-                if running > SLOW {
+                if running > slow {
                     let n = iteration.load(Ordering::SeqCst);
                     let (text, overrides) = current
                         .lock()
@@ -522,7 +548,7 @@ fn main() -> ExitCode {
                     let path = save(seed, n, &text, &overrides);
                     eprintln!(
                         "SLOW: load #{n} has run for more than {}s; input saved to {}",
-                        SLOW.as_secs(),
+                        slow.as_secs(),
                         path.display()
                     );
                     std::process::exit(1);
@@ -542,6 +568,7 @@ fn main() -> ExitCode {
     }
     let deadline = Duration::from_secs_f64(opts.seconds.max(0.0));
     let (mut n, mut ok, mut errors, mut slowest) = (0u64, 0u64, 0u64, Duration::ZERO);
+    let mut simulated = 0u64;
     let mut unhinted: std::collections::BTreeMap<String, u64> = Default::default();
     while epoch.elapsed() < deadline {
         n += 1;
@@ -553,8 +580,16 @@ fn main() -> ExitCode {
         iteration.store(n, Ordering::SeqCst);
         let t0 = Instant::now();
         started.store((t0 - epoch).as_nanos().max(1) as u64, Ordering::SeqCst);
+        let run_seed = rng.next();
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
-            scenario::load_str(&text, "fuzz.yaml", &overrides).map(|_| ())
+            let loaded = scenario::load_str(&text, "fuzz.yaml", &overrides)?;
+            if opts.engine && check::small_enough(&loaded.scenario) {
+                simulated += 1;
+                if let Err(e) = check::check_engine(&loaded.scenario, run_seed) {
+                    panic!("engine check failed under seed {run_seed}: {e}");
+                }
+            }
+            Ok::<(), scenario::LoadError>(())
         }));
         started.store(0, Ordering::SeqCst);
         let took = t0.elapsed();
@@ -590,7 +625,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
-        if took > SLOW {
+        if took > slow {
             let path = save(opts.seed, n, &text, &overrides);
             eprintln!(
                 "SLOW: load #{n} took {:.1}s; input saved to {}",
@@ -607,6 +642,9 @@ fn main() -> ExitCode {
         n as f64 / secs,
         slowest.as_secs_f64() * 1e3
     );
+    if opts.engine {
+        println!("  {simulated} simulated twice: same numbers, messages conserved");
+    }
     if opts.unhinted {
         let mut top: Vec<(String, u64)> = unhinted.into_iter().collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

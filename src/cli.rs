@@ -127,9 +127,14 @@ pub struct ScenarioOpts {
 #[derive(Debug, Args, Clone)]
 pub struct SizeOpts {
     /// Refuse a scenario expected to generate more messages than this per run (the sum over
-    /// traffic streams of rate × active time), before simulating; e.g. `5e8` or `500M`.
-    #[arg(long, value_name = "N", default_value = "200M", value_parser = parse_count)]
+    /// traffic streams of rate × active time), before simulating; e.g. `5e8` or `500M`; at
+    /// most 1e9.
+    #[arg(long, value_name = "N", default_value = "200M", value_parser = parse_max_messages)]
     pub max_messages: u64,
+    /// Refuse a run whose report folder is expected to be larger than this (time-series samples
+    /// × nodes and connectors, and faults), before simulating; e.g. `500MB` or `1GB`.
+    #[arg(long, value_name = "SIZE", default_value = "100MB", value_parser = parse_bytes)]
+    pub max_report_size: u64,
 }
 
 /// Options of every command that writes a report folder.
@@ -144,16 +149,21 @@ pub struct OutputOpts {
     /// stdout format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Write into a non-empty report folder that mailflow did not write.
+    /// Write into a non-empty report folder that mailflow did not write (its files are kept
+    /// beside the report).
     #[arg(long)]
     pub force: bool,
+    /// If another mailflow is writing the same report folder, wait for it to finish instead of
+    /// failing.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 /// `--jobs`: options of every command that runs in parallel.
 #[derive(Debug, Args, Clone)]
 pub struct JobsOpts {
-    /// Worker threads (default: number of cores); results do not depend on it.
-    #[arg(long, value_name = "N")]
+    /// Worker threads (default: number of cores; at most 1024); results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
 }
 
@@ -177,6 +187,77 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
     Ok(n.round() as u64)
 }
 
+/// `--max-messages`: a count up to [`MAX_MESSAGES`].
+pub fn parse_max_messages(s: &str) -> Result<u64, String> {
+    let n = parse_count(s)?;
+    if n > MAX_MESSAGES {
+        return Err(format!(
+            "`{s}` is above the largest ceiling, 1e9 messages per run (messages in flight are \
+             numbered with 32 bits)"
+        ));
+    }
+    Ok(n)
+}
+
+/// The largest `--max-messages`: messages in flight (with their NDRs and delay notices, at most
+/// three per generated message) must fit the engine's 32-bit message numbers.
+pub const MAX_MESSAGES: u64 = 1_000_000_000;
+
+/// A size in bytes: `100MB`, `1GB`, `500kB`, `100M`, `2e8`.
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t.strip_suffix(['B', 'b']).unwrap_or(t);
+    let (number, scale) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 1e3),
+        Some((i, 'M')) => (&t[..i], 1e6),
+        Some((i, 'G')) => (&t[..i], 1e9),
+        _ => (t, 1.0),
+    };
+    let n: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size: write e.g. `100MB`, `1GB` or `500kB`"))?;
+    let n = n * scale;
+    if !n.is_finite() || n < 0.0 || n >= u64::MAX as f64 {
+        return Err(format!(
+            "`{s}` must be a size between 0 and about 1.8e19 bytes"
+        ));
+    }
+    Ok(n.round() as u64)
+}
+
+/// `--replications`: 1 to [`MAX_REPLICATIONS`](crate::experiment::replicate::MAX_REPLICATIONS).
+pub fn parse_replications(s: &str) -> Result<usize, String> {
+    use crate::experiment::replicate::MAX_REPLICATIONS;
+    let n: u64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number of replications, such as `10`"))?;
+    if n == 0 || n > MAX_REPLICATIONS as u64 {
+        return Err(format!(
+            "{n} replications: write a number from 1 to {MAX_REPLICATIONS} (each replication \
+             keeps its summary in memory; the CI narrows as 1/√N, so 10 to 100 is usual)"
+        ));
+    }
+    Ok(n as usize)
+}
+
+/// `--jobs`: 1 to [`MAX_JOBS`](crate::experiment::replicate::MAX_JOBS).
+pub fn parse_jobs(s: &str) -> Result<usize, String> {
+    use crate::experiment::replicate::MAX_JOBS;
+    let n: u64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a whole number of threads, such as `4`"))?;
+    if n == 0 || n > MAX_JOBS as u64 {
+        return Err(format!(
+            "{n} threads: write a number from 1 to {MAX_JOBS}, or leave --jobs out for one per \
+             core (runs are CPU-bound: more threads than cores only wait)"
+        ));
+    }
+    Ok(n as usize)
+}
+
 /// `mailflow run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -195,8 +276,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub size: SizeOpts,
     /// Independent runs with seeds derived from the master seed; every number gets a mean and a
-    /// 95% confidence interval.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    /// 95% confidence interval (at most 10000).
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_replications)]
     pub replications: usize,
     /// Parallelism.
     #[command(flatten)]
@@ -264,8 +345,8 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub size: SizeOpts,
     /// Independent runs per scenario, with the same derived seeds for every scenario; the
-    /// table adds means with 95% confidence intervals.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    /// table adds means with 95% confidence intervals (at most 10000).
+    #[arg(long, value_name = "N", default_value = "1", value_parser = parse_replications)]
     pub replications: usize,
     /// Parallelism.
     #[command(flatten)]
@@ -282,8 +363,8 @@ pub struct SweepArgs {
     /// make a grid. Capacity is reported for the first.
     #[arg(long, value_name = "KEY=VALUES", required = true)]
     pub vary: Vec<String>,
-    /// Runs per point.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    /// Runs per point (at most 10000).
+    #[arg(long, value_name = "N", default_value = "5", value_parser = parse_replications)]
     pub replications: usize,
     /// Parallelism.
     #[command(flatten)]

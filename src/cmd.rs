@@ -6,6 +6,7 @@ pub mod error;
 pub mod input;
 pub mod man;
 pub mod merge;
+pub mod output;
 pub mod progress;
 pub mod route;
 pub mod run;

@@ -60,6 +60,10 @@ impl Default for Alerts {
     }
 }
 
+/// The largest `max_hops` a scenario may set: hop counts are 16-bit in the engine, and no real
+/// route comes near (Exchange breaks loops at 20). Refused above, never wrapped.
+pub const MAX_HOPS: u32 = 1000;
+
 /// A fully resolved scenario, ready for `sim::Engine::new`.
 #[derive(Clone, Debug)]
 pub struct Scenario {

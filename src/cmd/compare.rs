@@ -2,7 +2,7 @@
 
 use super::input::{load_to_run, overrides};
 use super::progress::Bar;
-use super::{AppError, print, print_json};
+use super::{AppError, output, print, print_json};
 use crate::cli::{CompareArgs, Format};
 use crate::experiment::{self, compare::compare_all};
 use crate::report::compare::{self, CompareReport, Comparison, table};
@@ -21,11 +21,10 @@ pub fn compare(args: &CompareArgs) -> Result<(), AppError> {
         .seed
         .unwrap_or_else(|| loaded.first().map_or(1, |(_, sc)| sc.seed));
     let names: Vec<&str> = loaded.iter().map(|(_, sc)| sc.name.as_str()).collect();
-    let dir = out
-        .out
-        .clone()
-        .unwrap_or_else(|| compare::default_out(&names));
-    let writer = ReportWriter::claim(&dir, out.force)?;
+    let scenarios: Vec<&crate::model::Scenario> = loaded.iter().map(|(_, sc)| sc).collect();
+    output::check_report_size(&scenarios, args.size.max_report_size)?;
+    let dir = output::folder(out, compare::default_out(&names))?;
+    let writer = ReportWriter::replace(&dir, output::claim(out))?;
     let mut bar = Bar::new(out.quiet);
     let runs = compare_all(
         loaded,
@@ -41,6 +40,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), AppError> {
         comparison: &comparison,
     };
     crate::report::write_all(&writer, &compare::exporters(), &report)?;
+    let dir = writer.commit()?;
     match out.format {
         Format::Json => print_json(&comparison)?,
         Format::Table if !out.quiet => {
@@ -48,7 +48,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), AppError> {
             if args.replications > 1 {
                 text += &table::ci_table(&runs);
             }
-            text += &format!("\nreport: {}\n", writer.dir().display());
+            text += &format!("\nreport: {}\n", dir.display());
             print(&text)?;
         }
         Format::Table => {}

@@ -22,6 +22,9 @@ pub enum AppError {
     /// Standard output was closed by its reader (`| head`): exit code 0, nothing printed.
     #[error("standard output closed")]
     ClosedPipe,
+    /// Already shown to the user (help, a usage error): nothing more printed, this exit code.
+    #[error("exit {0}")]
+    Shown(i32),
 }
 
 impl AppError {
@@ -32,15 +35,20 @@ impl AppError {
             AppError::Runtime(_) => 1,
             AppError::SloMissed(_) => 3,
             AppError::ClosedPipe => 0,
+            AppError::Shown(code) => *code,
         }
     }
 }
 
 impl From<ReportError> for AppError {
     fn from(e: ReportError) -> Self {
-        match e {
+        match &e {
             ReportError::ForeignFolder { .. } => AppError::Input(e.to_string()),
-            other => AppError::Runtime(other.to_string()),
+            // The `--out` path itself cannot be a report folder (a file is in the way).
+            ReportError::Io { source, .. } if source.kind() == std::io::ErrorKind::InvalidInput => {
+                AppError::Input(e.to_string())
+            }
+            _ => AppError::Runtime(e.to_string()),
         }
     }
 }

@@ -78,7 +78,7 @@ pub fn load_to_run(
     let loaded = source.load(&overrides)?;
     if !quiet {
         for w in &loaded.warnings {
-            eprintln!("{w}");
+            super::note(&w.to_string());
         }
     }
     source.check_size(&loaded, &overrides, max_messages)?;

@@ -3,26 +3,55 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::AppError;
 use super::sweep::print_report;
+use super::{AppError, output};
 use crate::cli::MergeArgs;
 use crate::experiment::sweep::{PointFile, PointResult, SweepReport, grid};
 use crate::report::sweep::{default_out, exporters};
 use crate::report::writer::ReportWriter;
 
-/// Reads a shard's `sweep.json`: `Ok(None)` when the folder is absent, empty or holds no
-/// `sweep.json` yet (a shard that never ran and one that failed before its first point look
-/// the same), an error when it holds something that is not a sweep report.
+/// Reads and checks a shard's `sweep.json`: `Ok(None)` when the folder is absent, empty or
+/// holds no `sweep.json` yet (a shard that never ran and one that failed before its first point
+/// look the same), an error when it holds something that is not a consistent sweep report.
 fn read_report(dir: &Path) -> Result<Option<SweepReport>, AppError> {
     let path = dir.join("sweep.json");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(AppError::Runtime(format!("{}: {e}", path.display()))),
-    };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| AppError::Input(format!("{}: not a sweep report: {e}", path.display())))
+    SweepReport::read(&path).map_err(|e| AppError::Input(format!("{}: {e}", path.display())))
+}
+
+/// Reads and checks the point files of a shard: each intact (checksum), of this sweep, and at
+/// its place in the grid. A file that is not is an error naming it: merging it would put
+/// numbers nobody computed into the report.
+fn read_points(
+    dir: &Path,
+    r: &SweepReport,
+    files: &mut BTreeMap<usize, (PointFile, Vec<u8>)>,
+) -> Result<(), AppError> {
+    let grid = grid::points(&r.vary);
+    for (i, path) in PointFile::list(dir) {
+        let bad = |why: String| {
+            AppError::Input(format!(
+                "{}: {why}; re-run that shard with --resume (it recomputes such points) and \
+                 merge again",
+                path.display()
+            ))
+        };
+        let Some(p) = grid.get(i) else {
+            return Err(bad(format!(
+                "point {i} is outside the grid of {} points",
+                r.grid_points
+            )));
+        };
+        let (f, bytes) = PointFile::read_checked_bytes(&path).map_err(bad)?;
+        if !f.matches(&r.scenario_hash, r.seed, r.replications, p) {
+            return Err(bad(format!(
+                "it is not point {i} ({}) of this sweep (another scenario, seed, replications \
+                 or grid)",
+                p.label()
+            )));
+        }
+        files.entry(i).or_insert((f, bytes));
+    }
+    Ok(())
 }
 
 /// Why two shards cannot be merged, if they cannot.
@@ -62,17 +91,7 @@ pub fn merge(args: &MergeArgs) -> Result<(), AppError> {
                 args.dirs[0].display()
             )));
         }
-        let grid = grid::points(&r.vary);
-        for f in PointFile::read_all(dir) {
-            let ok = grid
-                .get(f.point.index)
-                .is_some_and(|p| f.matches(&r.scenario_hash, r.seed, r.replications, p));
-            if ok && !files.contains_key(&f.point.index) {
-                let path = dir.join("points").join(PointFile::name(f.point.index));
-                let bytes = std::fs::read(&path).unwrap_or_default();
-                files.insert(f.point.index, (f, bytes));
-            }
-        }
+        read_points(dir, &r, &mut files)?;
         for p in &r.points {
             listed.entry(p.index).or_insert_with(|| p.clone());
         }
@@ -89,7 +108,6 @@ pub fn merge(args: &MergeArgs) -> Result<(), AppError> {
         listed.insert(*i, f.point.clone());
     }
     report.points = listed.into_values().collect();
-    report.update_capacity();
     report.shard = None;
     report.update_capacity();
     if !report.complete {
@@ -119,15 +137,13 @@ pub fn merge(args: &MergeArgs) -> Result<(), AppError> {
         ));
     }
     let out = &args.output;
-    let dir = out
-        .out
-        .clone()
-        .unwrap_or_else(|| default_out(&report.scenario));
-    let writer = ReportWriter::claim(&dir, out.force)?;
-    let points = ReportWriter::claim(&dir.join("points"), out.force)?;
+    // The name comes from a file: `output::folder` keeps it inside reports/.
+    let dir = output::folder(out, default_out(&report.scenario))?;
+    let writer = ReportWriter::replace(&dir, output::claim(out))?;
     for (i, (_, bytes)) in &files {
-        points.write(&PointFile::name(*i), bytes)?;
+        writer.write_unsynced(&format!("points/{}", PointFile::name(*i)), bytes)?;
     }
     crate::report::write_all(&writer, &exporters(), &report)?;
-    print_report(&report, out.format, out.quiet, writer.dir())
+    let dir = writer.commit()?;
+    print_report(&report, out.format, out.quiet, &dir)
 }

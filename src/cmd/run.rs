@@ -3,7 +3,7 @@
 
 use super::input::load_to_run;
 use super::progress::Bar;
-use super::{AppError, print_json};
+use super::{AppError, output, print_json};
 use crate::cli::{Format, RunArgs};
 use crate::experiment::{self, Replicated, replicate, simulate, slo};
 use crate::model::Warmup;
@@ -25,11 +25,10 @@ pub fn run(args: &RunArgs) -> Result<(), AppError> {
     let slos = slo::parse_all(&args.slo, &nodes).map_err(AppError::Input)?;
     let seed = args.seed.unwrap_or(sc.seed);
     let n = args.replications.max(1);
-    let dir = out
-        .out
-        .clone()
-        .unwrap_or_else(|| report::default_out(&sc.name));
-    let writer = ReportWriter::claim(&dir, out.force)?;
+    output::check_report_size(&[sc], args.size.max_report_size)?;
+    let dir = output::folder(out, report::default_out(&sc.name))?;
+    // Locked before the run, so a second run into the same folder fails at once.
+    let writer = ReportWriter::replace(&dir, output::claim(out))?;
     let rep = if n == 1 {
         let mut bar = Bar::new(out.quiet);
         let run = simulate(sc, seed, bar.sink());
@@ -58,6 +57,7 @@ pub fn run(args: &RunArgs) -> Result<(), AppError> {
         latencies: &rep.latencies,
     };
     report::write_all(&writer, &report::run_exporters(), &run_report)?;
+    let dir = writer.commit()?;
     match out.format {
         Format::Json => print_json(&summary)?,
         Format::Table if !out.quiet => {
@@ -82,7 +82,7 @@ pub fn run(args: &RunArgs) -> Result<(), AppError> {
                     runs.join(", ")
                 );
             }
-            text += &format!("\nreport: {}\n", writer.dir().display());
+            text += &format!("\nreport: {}\n", dir.display());
             super::print(&text)?;
         }
         Format::Table => {}

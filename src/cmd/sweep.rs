@@ -1,16 +1,19 @@
-//! `mailflow sweep`: load every point, run (point × replication) pairs on a thread pool, write
-//! each point as soon as its replications finish, then the report and the capacity.
+//! `mailflow sweep`: check the grid, then run (point × replication) pairs on a thread pool,
+//! writing each point's file as soon as its replications finish, then the report and the
+//! capacity. The folder grows a point at a time and may be shared by shards; its final files
+//! are each replaced atomically at the end.
+
+mod table;
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::input::{load_to_run, overrides};
-use super::{AppError, note, print};
-use crate::cli::{Format, SweepArgs};
+use super::input::{Source, load_to_run, overrides};
+use super::{AppError, note, output};
+use crate::cli::SweepArgs;
 use crate::experiment::replicate::pool;
 use crate::experiment::slo::{self, Metric, Slo};
 use crate::experiment::sweep::{
@@ -18,22 +21,44 @@ use crate::experiment::sweep::{
 };
 use crate::experiment::{self, Summary, simulate};
 use crate::model::Scenario;
-use crate::report::console;
-use crate::report::sweep::{default_out, exporters, progress_exporters};
+use crate::report::sweep::{default_out, exporters};
 use crate::report::writer::ReportWriter;
+use crate::scenario::Override;
+
+pub use table::print_report;
+
+/// The most simulations one sweep may run (points × replications).
+pub const MAX_RUNS: usize = 1_000_000;
+
+/// The entries of a sweep folder.
+const ENTRIES: [&str; 6] = [
+    "sweep.json",
+    "sweep.csv",
+    "sweep.svg",
+    "index.html",
+    "points",
+    "progress.jsonl",
+];
 
 /// What the parallel loop shares.
 struct Run<'a> {
-    report: Mutex<SweepReport>,
+    source: &'a Source,
+    base: &'a [Override],
+    max_messages: u64,
+    hash: String,
     seed: u64,
+    reps: usize,
     mine: Vec<&'a Point>,
-    scenarios: Vec<Scenario>,
+    /// Each point's scenario while its replications run (loaded by the first, dropped by the
+    /// last): memory follows the points in progress, not the grid.
+    scenarios: Vec<Mutex<Option<Arc<Scenario>>>>,
     runs: Vec<Mutex<Vec<Option<Summary>>>>,
     left: Vec<AtomicUsize>,
+    finished: Mutex<BTreeMap<usize, PointResult>>,
+    grid_points: usize,
     metrics: Vec<Metric>,
     slos: Vec<Slo>,
     writer: &'a ReportWriter,
-    points: &'a ReportWriter,
     quiet: bool,
 }
 
@@ -50,8 +75,106 @@ pub fn sweep(args: &SweepArgs) -> Result<(), AppError> {
     let sc = &loaded.scenario;
     let nodes: Vec<String> = sc.nodes.iter().map(|n| n.name.clone()).collect();
     let slos = slo::parse_all(&args.slo, &nodes).map_err(AppError::Input)?;
+    let vary = parse_grid(&args.vary)?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(Shard::parse)
+        .transpose()
+        .map_err(AppError::Input)?;
+    let seed = args.seed.unwrap_or(sc.seed);
+    let reps = args.replications.max(1);
+    let grid_points = grid::size(&vary).map_err(AppError::Input)?;
+    let all = grid::points(&vary);
+    let mine: Vec<&Point> = all
+        .iter()
+        .filter(|p| shard.is_none_or(|s| s.contains(p.index)))
+        .collect();
+    if mine.len().saturating_mul(reps) > MAX_RUNS {
+        return Err(AppError::Input(format!(
+            "the sweep would run {} points × {reps} replications = {} simulations; at most \
+             {MAX_RUNS}: use fewer --replications, a coarser --vary or --shard",
+            mine.len(),
+            mine.len() * reps
+        )));
+    }
+    check_values(&source, &base, &vary, args.size.max_messages)?;
+    let dir = output::folder(out, default_out(&sc.name))?;
+    let writer = ReportWriter::grow(&dir, output::claim(out), &ENTRIES)?;
+    let hash = scenario_hash(&source.text, &args.opts.set);
+    let done = previous_points(&writer, &mine, &hash, seed, reps, args.resume)?;
+    let resumed = done.len();
+    let mut report = SweepReport {
+        scenario: sc.name.clone(),
+        replications: reps,
+        slo: args.slo.clone(),
+        seed,
+        scenario_hash: hash.clone(),
+        vary,
+        grid_points,
+        points: done.values().cloned().collect(),
+        capacity: Capacity {
+            key: String::new(),
+            value: None,
+        },
+        complete: false,
+        points_missing: 0,
+        shard,
+    };
+    report.update_capacity();
+    write_header(&writer, &report)?;
+    let todo: Vec<(usize, usize)> = (0..mine.len())
+        .filter(|&i| !done.contains_key(&mine[i].index))
+        .flat_map(|i| (0..reps).map(move |r| (i, r)))
+        .collect();
+    if !out.quiet {
+        note(&format!(
+            "sweep {}: {} of {} points{}, {} replications each{}",
+            sc.name,
+            mine.len(),
+            grid_points,
+            shard.map_or(String::new(), |s| format!(" (shard {}/{})", s.k, s.n)),
+            reps,
+            if resumed > 0 {
+                format!(", {resumed} resumed")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let run = Run {
+        source: &source,
+        base: &base,
+        max_messages: args.size.max_messages,
+        hash,
+        seed,
+        reps,
+        scenarios: mine.iter().map(|_| Mutex::new(None)).collect(),
+        runs: mine.iter().map(|_| Mutex::new(vec![None; reps])).collect(),
+        left: mine.iter().map(|_| AtomicUsize::new(reps)).collect(),
+        mine,
+        finished: Mutex::new(done),
+        grid_points,
+        metrics: Metric::all(&nodes),
+        slos,
+        writer: &writer,
+        quiet: out.quiet,
+    };
+    let go = |&(i, r): &(usize, usize)| run.one(i, r);
+    match pool(experiment::jobs(args.jobs.jobs)) {
+        Some(pool) => pool.install(|| todo.par_iter().try_for_each(go))?,
+        None => todo.iter().try_for_each(go)?,
+    }
+    let finished = run.finished.into_inner().unwrap_or_else(|e| e.into_inner());
+    report.points = finished.into_values().collect();
+    let report = with_other_shards(report, &writer);
+    crate::report::write_all(&writer, &exporters(), &report)?;
+    print_report(&report, out.format, out.quiet, writer.dir())
+}
+
+/// Parses the `--vary` arguments; a key varied twice is an error.
+fn parse_grid(args: &[String]) -> Result<Vec<grid::Vary>, AppError> {
     let vary: Vec<grid::Vary> = args
-        .vary
         .iter()
         .map(|v| grid::parse_vary(v).map_err(AppError::Input))
         .collect::<Result<_, _>>()?;
@@ -63,135 +186,167 @@ pub fn sweep(args: &SweepArgs) -> Result<(), AppError> {
             )));
         }
     }
-    let shard = args
-        .shard
-        .as_deref()
-        .map(Shard::parse)
-        .transpose()
-        .map_err(AppError::Input)?;
-    let seed = args.seed.unwrap_or(sc.seed);
-    let reps = args.replications.max(1);
-    let hash = scenario_hash(&source.text, &args.opts.set);
-    let all = grid::points(&vary);
-    let mine: Vec<&Point> = all
-        .iter()
-        .filter(|p| shard.is_none_or(|s| s.contains(p.index)))
-        .collect();
-    let mut scenarios = Vec::with_capacity(mine.len());
-    for p in &mine {
-        let mut o = base.clone();
-        o.extend(p.overrides());
-        let l = source
-            .load(&o)
-            .map_err(|e| AppError::Input(format!("sweep point {}:\n{e}", p.label())))?;
-        scenarios.push(l.scenario);
-    }
-    let dir = out.out.clone().unwrap_or_else(|| default_out(&sc.name));
-    let writer = ReportWriter::claim(&dir, out.force)?;
-    let points_writer = ReportWriter::claim(&dir.join("points"), out.force)?;
-    let mut done = BTreeMap::new();
-    for p in &mine {
-        let path = points_writer.dir().join(PointFile::name(p.index));
-        match PointFile::read(&path) {
-            Some(f) if args.resume && f.matches(&hash, seed, reps, p) => {
-                done.insert(p.index, f.point);
-            }
-            _ if path.exists() => std::fs::remove_file(&path)
-                .map_err(|e| AppError::Runtime(format!("cannot remove {}: {e}", path.display())))?,
-            _ => {}
+    Ok(vary)
+}
+
+/// Loads the scenario with each varied value on its own (and the size check), before any work:
+/// a bad value is reported at once, not when its first point comes up.
+fn check_values(
+    source: &Source,
+    base: &[Override],
+    vary: &[grid::Vary],
+    max_messages: u64,
+) -> Result<(), AppError> {
+    for v in vary {
+        for value in &v.values {
+            let point = Point {
+                index: 0,
+                values: vec![(v.key.clone(), value.clone())],
+            };
+            load_point(source, base, &point, max_messages)?;
         }
     }
-    let resumed = done.len();
-    let report = SweepReport {
-        scenario: sc.name.clone(),
-        replications: reps,
-        slo: args.slo.clone(),
-        seed,
-        scenario_hash: hash,
-        vary,
-        grid_points: all.len(),
-        points: done.into_values().collect(),
-        capacity: Capacity {
-            key: String::new(),
-            value: None,
-        },
-        complete: false,
-        points_missing: 0,
-        shard,
-    };
-    let todo: Vec<(usize, usize)> = (0..mine.len())
-        .filter(|&i| !report.points.iter().any(|p| p.index == mine[i].index))
-        .flat_map(|i| (0..reps).map(move |r| (i, r)))
-        .collect();
-    if !out.quiet {
-        note(&format!(
-            "sweep {}: {} of {} points{}, {} replications each{}",
-            sc.name,
-            mine.len(),
-            all.len(),
-            shard.map_or(String::new(), |s| format!(" (shard {}/{})", s.k, s.n)),
-            reps,
-            if resumed > 0 {
-                format!(", {resumed} resumed")
-            } else {
-                String::new()
+    Ok(())
+}
+
+/// The scenario of one point: the base overrides, then the point's values.
+fn load_point(
+    source: &Source,
+    base: &[Override],
+    point: &Point,
+    max_messages: u64,
+) -> Result<Scenario, AppError> {
+    let mut o = base.to_vec();
+    o.extend(point.overrides());
+    let at = |e: AppError| AppError::Input(format!("sweep point {}:\n{e}", point.label()));
+    let loaded = source.load(&o).map_err(at)?;
+    source.check_size(&loaded, &o, max_messages).map_err(at)?;
+    Ok(loaded.scenario)
+}
+
+/// The finished points kept from an earlier run of this sweep (`--resume`): files that are
+/// intact and computed the same way. Without `--resume`, or for a file that does not qualify,
+/// this process's point files are removed so they are recomputed.
+fn previous_points(
+    writer: &ReportWriter,
+    mine: &[&Point],
+    hash: &str,
+    seed: u64,
+    reps: usize,
+    resume: bool,
+) -> Result<BTreeMap<usize, PointResult>, AppError> {
+    let mut done = BTreeMap::new();
+    let mut foreign = 0;
+    for p in mine {
+        let path = writer.dir().join("points").join(PointFile::name(p.index));
+        if !path.exists() {
+            continue;
+        }
+        match PointFile::read_checked(&path) {
+            Ok(f) if resume && f.matches(hash, seed, reps, p) => {
+                done.insert(p.index, f.point);
+                continue;
             }
+            Ok(_) if resume => foreign += 1,
+            Err(why) if resume => note(&format!(
+                "warning: {}: {why}; the point is computed again",
+                path.display()
+            )),
+            _ => {}
+        }
+        std::fs::remove_file(&path)
+            .map_err(|e| AppError::Runtime(format!("cannot remove {}: {e}", path.display())))?;
+    }
+    if foreign > 0 {
+        // One line, not one per point: a whole folder of another sweep is the usual cause.
+        note(&format!(
+            "warning: {}: {foreign} finished point(s) are of another sweep (another scenario,              --set, --seed, --replications or grid); they are computed again",
+            writer.dir().join("points").display()
         ));
     }
-    let run = Run {
-        report: Mutex::new(report),
-        seed,
-        runs: mine.iter().map(|_| Mutex::new(vec![None; reps])).collect(),
-        left: mine.iter().map(|_| AtomicUsize::new(reps)).collect(),
-        mine,
-        scenarios,
-        metrics: Metric::all(&nodes),
-        slos,
-        writer: &writer,
-        points: &points_writer,
-        quiet: out.quiet,
-    };
-    let go = |&(i, r): &(usize, usize)| run.one(i, r);
-    match pool(experiment::jobs(args.jobs.jobs)) {
-        Some(pool) => pool.install(|| todo.par_iter().try_for_each(go))?,
-        None => todo.iter().try_for_each(go)?,
+    Ok(done)
+}
+
+/// Writes `sweep.json` at the start unless an intact one of this very sweep is there (another
+/// shard's, or an interrupted run's): `merge` reads the sweep's parameters from it.
+fn write_header(writer: &ReportWriter, report: &SweepReport) -> Result<(), AppError> {
+    let path = writer.dir().join("sweep.json");
+    let same = SweepReport::read(&path).ok().flatten().is_some_and(|r| {
+        r.scenario_hash == report.scenario_hash
+            && r.seed == report.seed
+            && r.replications == report.replications
+            && r.vary == report.vary
+            && r.slo == report.slo
+    });
+    if !same {
+        writer.write("sweep.json", &report.json())?;
     }
-    let report = run.report.into_inner().unwrap_or_else(|e| e.into_inner());
-    let report = with_other_shards(report, &points_writer);
-    crate::report::write_all(&writer, &exporters(), &report)?;
-    print_report(&report, out.format, out.quiet, writer.dir())
+    Ok(())
 }
 
 impl Run<'_> {
-    /// Runs replication `rep` of point `i`; the last replication of a point writes it.
+    /// The scenario of point `i`, loaded by the first replication that needs it.
+    fn scenario(&self, i: usize) -> Result<Arc<Scenario>, AppError> {
+        let mut slot = self.scenarios[i].lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sc) = slot.as_ref() {
+            return Ok(sc.clone());
+        }
+        let sc = Arc::new(load_point(
+            self.source,
+            self.base,
+            self.mine[i],
+            self.max_messages,
+        )?);
+        *slot = Some(sc.clone());
+        Ok(sc)
+    }
+
+    /// Runs replication `rep` of point `i`; the last replication of a point writes its file and
+    /// appends a line to `progress.jsonl` (never a rewrite of what earlier points wrote).
     fn one(&self, i: usize, rep: usize) -> Result<(), AppError> {
         let p = self.mine[i];
         let seed = point_seed(self.seed, p, rep);
-        let summary = simulate(&self.scenarios[i], seed, None).summary;
+        let sc = self.scenario(i)?;
+        let summary = simulate(&sc, seed, None).summary;
         self.runs[i].lock().unwrap_or_else(|e| e.into_inner())[rep] = Some(summary);
         if self.left[i].fetch_sub(1, Ordering::AcqRel) != 1 {
             return Ok(());
         }
+        *self.scenarios[i].lock().unwrap_or_else(|e| e.into_inner()) = None;
         let runs: Vec<Summary> =
             std::mem::take(&mut *self.runs[i].lock().unwrap_or_else(|e| e.into_inner()))
                 .into_iter()
                 .flatten()
                 .collect();
         let result = PointResult::from_runs(p, &self.metrics, &self.slos, &runs);
-        let mut report = self.report.lock().unwrap_or_else(|e| e.into_inner());
-        let file = PointFile {
-            scenario_hash: report.scenario_hash.clone(),
-            seed: report.seed,
-            replications: report.replications,
-            canonical: p.canonical(),
-            point: result,
-        };
+        let file = PointFile::new(
+            self.hash.clone(),
+            self.seed,
+            self.reps,
+            p.canonical(),
+            result,
+        );
         let bytes =
             serde_json::to_vec_pretty(&file).map_err(|e| AppError::Runtime(e.to_string()))?;
-        let path = self.points.write(&PointFile::name(p.index), &bytes)?;
+        let path = self
+            .writer
+            .write_unsynced(&format!("points/{}", PointFile::name(p.index)), &bytes)?;
         // Keep what the file says, so resumed and merged sweeps print the very same numbers.
-        let file = PointFile::read(&path)
-            .ok_or_else(|| AppError::Runtime(format!("cannot read back {}", path.display())))?;
+        let file = PointFile::read_checked(&path)
+            .map_err(|e| AppError::Runtime(format!("cannot read back {}: {e}", path.display())))?;
+        let mut line = serde_json::json!({
+            "index": p.index,
+            "values": file.point.values,
+            "slo_met": file.point.slo_met,
+        })
+        .to_string();
+        line.push('\n');
+        self.writer.append("progress.jsonl", line.as_bytes())?;
+        let count = {
+            let mut finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+            finished.insert(p.index, file.point.clone());
+            finished.len()
+        };
         if !self.quiet {
             let verdict = if file.point.slo_met {
                 "SLOs met"
@@ -200,125 +355,34 @@ impl Run<'_> {
             };
             note(&format!(
                 "  [{}/{}] {}: {verdict}",
-                report.points.len() + 1,
-                report.grid_points,
+                count,
+                self.grid_points,
                 p.label()
             ));
         }
-        let at = report.points.partition_point(|q| q.index < p.index);
-        report.points.insert(at, file.point);
-        report.update_capacity();
-        crate::report::write_all(self.writer, &progress_exporters(), &*report)?;
         Ok(())
     }
 }
 
-/// Adds the points other shards wrote into the same folder (same scenario, seed, replications).
-fn with_other_shards(mut report: SweepReport, points: &ReportWriter) -> SweepReport {
-    let have: Vec<usize> = report.points.iter().map(|p| p.index).collect();
+/// Adds the points other shards wrote into the same folder (intact, same scenario, seed,
+/// replications and grid point).
+fn with_other_shards(mut report: SweepReport, writer: &ReportWriter) -> SweepReport {
     let grid = grid::points(&report.vary);
-    for f in PointFile::read_all(points.dir().parent().unwrap_or(points.dir())) {
-        let i = f.point.index;
-        if !have.contains(&i)
-            && grid.get(i).is_some_and(|p| {
-                f.matches(&report.scenario_hash, report.seed, report.replications, p)
-            })
+    let mut have: std::collections::BTreeSet<usize> =
+        report.points.iter().map(|p| p.index).collect();
+    for (i, path) in PointFile::list(writer.dir()) {
+        if have.contains(&i) {
+            continue;
+        }
+        let Some(p) = grid.get(i) else { continue };
+        if let Ok(f) = PointFile::read_checked(&path)
+            && f.matches(&report.scenario_hash, report.seed, report.replications, p)
         {
+            have.insert(i);
             report.points.push(f.point);
         }
     }
     report.points.sort_by_key(|p| p.index);
     report.update_capacity();
     report
-}
-
-/// Prints the points and the capacity (or `sweep.json` with `--format json`).
-pub fn print_report(
-    r: &SweepReport,
-    format: Format,
-    quiet: bool,
-    dir: &Path,
-) -> Result<(), AppError> {
-    if format == Format::Json {
-        return print(&String::from_utf8_lossy(&r.json()));
-    }
-    let mut text = String::new();
-    if quiet {
-        let partial = if r.points.len() < r.grid_points {
-            format!(
-                " (provisional: {} of {} points)",
-                r.points.len(),
-                r.grid_points
-            )
-        } else {
-            String::new()
-        };
-        return print(&format!(
-            "capacity: {} = {}{partial}\n",
-            r.capacity.key,
-            r.capacity.value.as_deref().unwrap_or("none")
-        ));
-    }
-    let shown: Vec<String> = if r.slo.is_empty() {
-        vec!["latency.p99".into()]
-    } else {
-        r.slo
-            .iter()
-            .filter_map(|s| Slo::parse(s, None).ok())
-            .map(|s| s.metric.to_string())
-            .collect()
-    };
-    let mut header: Vec<String> = r.vary.iter().map(|v| v.key.clone()).collect();
-    header.extend(shown.iter().map(|m| format!("{m} mean [95% CI]")));
-    header.push("SLOs".into());
-    let rows: Vec<Vec<String>> = r
-        .points
-        .iter()
-        .map(|p| {
-            let mut row = r.varied_values(p);
-            for m in &shown {
-                row.push(p.metrics.get(m).map_or(String::new(), |e| {
-                    format!("{:.4} [{:.4}, {:.4}]", e.mean, e.ci95[0], e.ci95[1])
-                }));
-            }
-            row.push(
-                if r.slo.is_empty() {
-                    "-"
-                } else if p.slo_met {
-                    "met"
-                } else {
-                    "MISSED"
-                }
-                .into(),
-            );
-            row
-        })
-        .collect();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    text += &console::table(&header, &rows);
-    if r.points.len() < r.grid_points {
-        text += &format!(
-            "\n{} of {} points done (a shard or an interrupted sweep): the capacity below is provisional.\n",
-            r.points.len(),
-            r.grid_points
-        );
-    }
-    match (&r.capacity.value, r.slo.is_empty()) {
-        (_, true) => text += "\ncapacity: none computed (no --slo given)\n",
-        (Some(v), false) => {
-            text += &format!(
-                "\ncapacity: {} = {v} (every SLO met up to this value: {})\n",
-                r.capacity.key,
-                r.slo.join(", ")
-            )
-        }
-        (None, false) => {
-            text += &format!(
-                "\ncapacity: none (the smallest {} already misses an SLO)\n",
-                r.capacity.key
-            )
-        }
-    }
-    text += &format!("report: {}\n", dir.display());
-    print(&text)
 }

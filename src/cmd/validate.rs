@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::input::{Source, overrides};
-use super::{AppError, print};
+use super::{AppError, output, print};
 use crate::cli::ValidateArgs;
 use crate::report;
 use crate::scenario::check::load::offered_load;
@@ -26,6 +26,12 @@ pub fn validate(args: &ValidateArgs) -> Result<(), AppError> {
                 {
                     failed += 1;
                     let _ = writeln!(out, "{e}\n{}: 1 error", path.display());
+                    print(&out)?;
+                    continue;
+                }
+                if let Err(e) = output::check_report_size(&[sc], args.size.max_report_size) {
+                    failed += 1;
+                    let _ = writeln!(out, "{}: error: {e}\n{0}: 1 error", path.display());
                     print(&out)?;
                     continue;
                 }

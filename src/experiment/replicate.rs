@@ -25,6 +25,14 @@ pub struct Replicated {
     pub latencies: Vec<(String, Latency)>,
 }
 
+/// The most replications of one scenario (or of one sweep point): each keeps its summary in
+/// memory, and a confidence interval narrows only as 1/√N.
+pub const MAX_REPLICATIONS: usize = 10_000;
+
+/// The most worker threads: runs are CPU-bound, so threads beyond the cores only wait (and a
+/// hundred thousand of them exhaust the system before any work starts).
+pub const MAX_JOBS: usize = 1024;
+
 /// A thread pool of `jobs` threads (0: one per core); `None` if the system refuses threads.
 pub fn pool(jobs: usize) -> Option<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
@@ -33,18 +41,36 @@ pub fn pool(jobs: usize) -> Option<rayon::ThreadPool> {
         .ok()
 }
 
-/// Runs `sc` `n` times (at least once) with seeds `replication_seed(master_seed, i)`, on
-/// `jobs` threads (0: one per core). Run `i` is the same whatever `jobs`.
+/// Runs `sc` `n` times (at least once, at most [`MAX_REPLICATIONS`]) with seeds
+/// `replication_seed(master_seed, i)`, on `jobs` threads (0: one per core). Run `i` is the same
+/// whatever `jobs`. Only the first run's time series and histograms are kept: memory does not
+/// grow with `n` beyond one summary per run.
 pub fn replicate(sc: &Scenario, master_seed: u64, n: usize, jobs: usize) -> Replicated {
-    let seeds: Vec<u64> = (0..n.max(1) as u64)
+    let seeds: Vec<u64> = (0..n.clamp(1, MAX_REPLICATIONS) as u64)
         .map(|i| replication_seed(master_seed, i))
         .collect();
-    let one = |seed: &u64| simulate(sc, *seed, None);
-    let runs: Vec<RunOutput> = match pool(jobs) {
-        Some(p) => p.install(|| seeds.par_iter().map(one).collect()),
-        None => seeds.iter().map(one).collect(),
+    let one = |(i, seed): (usize, &u64)| {
+        let run = simulate(sc, *seed, None);
+        let charts = (i == 0).then_some((run.series, run.latencies));
+        (run.summary, charts)
     };
-    Replicated::from_runs(seeds, runs)
+    let runs: Vec<_> = match pool(jobs.min(MAX_JOBS)) {
+        Some(p) => p.install(|| seeds.par_iter().enumerate().map(one).collect()),
+        None => seeds.iter().enumerate().map(one).collect(),
+    };
+    let mut summaries = Vec::with_capacity(runs.len());
+    let mut first = None;
+    for (summary, charts) in runs {
+        summaries.push(summary);
+        first = first.or(charts);
+    }
+    let (series, latencies) = first.expect("the first run keeps its charts");
+    Replicated {
+        seeds,
+        summaries,
+        series,
+        latencies,
+    }
 }
 
 impl Replicated {

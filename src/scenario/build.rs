@@ -10,6 +10,8 @@ use super::locate::{Path, Seg, key};
 use super::schema::{TOP_KEYS, Unit};
 use super::values::{self, at, at_index};
 use super::{faults, nodes, routes, traffic};
+
+mod limits;
 use crate::model::{ConnectorId, NodeId, Scenario, Topology, Warmup};
 use crate::time::SimDuration;
 
@@ -171,55 +173,6 @@ pub(super) fn read_top(ctx: &mut Ctx, root: Value) -> Option<Top> {
     Some(top)
 }
 
-/// The time series keeps one row per node and connector per sample, all in memory: more than
-/// this (about 500 MB) is refused before the run.
-pub(super) const MAX_SAMPLE_ROWS: u64 = 10_000_000;
-
-/// Refuses a `sample_every` so fine (or a `duration` so long) that the time series would not
-/// fit in memory.
-fn check_samples(ctx: &mut Ctx, top: &Top) {
-    let Some(duration) = top.duration else {
-        return;
-    };
-    let entities = (top.nodes.len() + top.connectors.len()).max(1) as u64;
-    let every = top.sample_every.0.max(1);
-    let samples = duration.0 / every + 1;
-    let rows = samples.saturating_mul(entities);
-    if rows <= MAX_SAMPLE_ROWS {
-        return;
-    }
-    let needed = (duration.0 as u128 * entities as u128).div_ceil(u128::from(MAX_SAMPLE_ROWS));
-    // Rounded up to a whole second (or millisecond) so the suggestion reads as people write it.
-    let unit: u128 = if needed >= 1_000_000 {
-        1_000_000
-    } else {
-        1_000
-    };
-    let needed = SimDuration(u64::try_from(needed.div_ceil(unit) * unit).unwrap_or(u64::MAX));
-    let (path, fix) = if top.sample_every_set {
-        (
-            key("sample_every"),
-            format!("set `sample_every` to at least {needed}, or shorten `duration`"),
-        )
-    } else {
-        (
-            key("duration"),
-            format!("shorten `duration`, or add `sample_every:` of at least {needed}"),
-        )
-    };
-    ctx.error(
-        &[path],
-        format!(
-            "sampling every {} over {duration} makes {} samples for each of {entities} nodes \
-             and connectors; the time series holds at most {} rows",
-            top.sample_every,
-            super::check::estimate::approx(samples as f64),
-            super::check::estimate::approx(MAX_SAMPLE_ROWS as f64)
-        ),
-        Some(fix),
-    );
-}
-
 fn example(key: &str) -> &'static str {
     match key {
         "name" => "add e.g. `name: mx-to-eop` (it names the report folder)",
@@ -327,6 +280,8 @@ fn known<'s>(what: &str, names: impl Iterator<Item = &'s str> + Clone) -> String
 /// The `name` of each list entry; reports empty and duplicate names.
 fn entry_names(ctx: &mut Ctx, list: &[Value], section: &str, what: &str) -> Vec<Option<String>> {
     let mut names: Vec<Option<String>> = Vec::new();
+    // A set, not a scan of `names`: a list of 65,534 entries took 16 s to check.
+    let mut seen = std::collections::BTreeSet::new();
     for (i, v) in list.iter().enumerate() {
         let path = vec![key(section), Seg::Index(i), key("name")];
         let name = v.get("name").and_then(Value::as_str).map(str::to_string);
@@ -336,7 +291,7 @@ fn entry_names(ctx: &mut Ctx, list: &[Value], section: &str, what: &str) -> Vec<
                 format!("a {what} needs a non-empty `name`"),
                 Some("names identify entries in reports and `--set`: e.g. `name: inbound`".into()),
             ),
-            Some(n) if names.iter().any(|m| m.as_deref() == Some(n.as_str())) => {
+            Some(n) if !seen.insert(n.clone()) => {
                 ctx.error(
                     &path,
                     format!("another {what} is already named `{n}`"),
@@ -353,7 +308,10 @@ fn entry_names(ctx: &mut Ctx, list: &[Value], section: &str, what: &str) -> Vec<
 /// Builds the typed scenario, or `None` when anything is wrong (the problems are in `ctx`).
 pub(super) fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
     let top = read_top(ctx, root)?;
-    check_samples(ctx, &top);
+    limits::check_name(ctx, &top);
+    limits::check_hops(ctx, &top);
+    limits::check_entities(ctx, &top);
+    limits::check_samples(ctx, &top);
     let names = Names::new(ctx, &top);
     let mut doms = Domains::build(ctx, &names, &top.domains);
     let mut tags = traffic::Tags::default();
@@ -400,8 +358,9 @@ pub(super) fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
         tags: tags.into_names(),
         topology,
     };
+    limits::check_retry_waits(ctx, &scenario);
     super::check::warnings::warnings(ctx, &scenario);
-    Some(scenario)
+    (!ctx.has_errors()).then_some(scenario)
 }
 
 /// The path of list entry `i` of `section`.

@@ -8,6 +8,7 @@ use super::domains::{Domains, round6};
 use super::locate::Seg;
 use super::schema::{PointSpec, TrafficSpec, Unit};
 use super::values::{self, at, at_index};
+use crate::model::traffic::MAX_RATE_PER_S;
 use crate::model::{Dist, DomainId, Profile, TagId, TrafficStream};
 use crate::time::SimDuration;
 
@@ -163,6 +164,9 @@ fn stream(
             Some("`stop` is how long before the end the stream stops".into()),
         );
     }
+    if let (Some(r), Some(p)) = (rate, &profile) {
+        check_peak(ctx, r, p, path);
+    }
     Some(TrafficStream {
         name: spec.name,
         from: from?,
@@ -179,6 +183,50 @@ fn stream(
             &at(path, "recipients"),
         )?,
     })
+}
+
+/// Refuses a stream whose instantaneous rate (its rate times its profile's peak) is above
+/// [`MAX_RATE_PER_S`]: integer-microsecond time cannot tell its arrivals apart.
+fn check_peak(ctx: &mut Ctx, rate: f64, profile: &Profile, path: &[Seg]) {
+    let x = profile.peak();
+    let peak = rate * x;
+    if peak <= MAX_RATE_PER_S {
+        return;
+    }
+    let (at_path, cause) = if x > 1.0 + 1e-9 {
+        (
+            at(path, "profile"),
+            format!(
+                " (rate {} × the profile's peak multiplier {})",
+                per_s(rate),
+                round6(x)
+            ),
+        )
+    } else {
+        (at(path, "rate"), String::new())
+    };
+    ctx.error(
+        &at_path,
+        format!(
+            "the stream peaks at {}{cause}; at most {} per stream",
+            per_s(peak),
+            per_s(MAX_RATE_PER_S)
+        ),
+        Some(
+            "time is counted in whole microseconds, so faster arrivals cannot be told apart: \
+             lower the rate, flatten the profile, or split the traffic into several streams"
+                .into(),
+        ),
+    );
+}
+
+/// A rate in messages per second for messages: `2.4e7/s`, `100000/s`, `0.5/s`.
+fn per_s(x: f64) -> String {
+    if x >= 1e6 {
+        format!("{x:.1e}/s")
+    } else {
+        format!("{}/s", round6(x))
+    }
 }
 
 /// The first domain (file order) with mailboxes on `from`, else `"*"`.

@@ -9,12 +9,20 @@
 mod cli;
 #[path = "robustness_corpus.rs"]
 mod corpus;
+#[path = "robustness_limits.rs"]
+mod limits;
+#[path = "robustness_pipes.rs"]
+mod pipes;
 #[path = "robustness_properties.rs"]
 mod properties;
 #[path = "robustness_reports.rs"]
 mod reports;
 #[path = "robustness_soak.rs"]
 mod soak;
+#[path = "robustness_sweep.rs"]
+mod sweep;
+#[path = "robustness_writer.rs"]
+mod writer;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -40,9 +48,15 @@ fn root() -> &'static Path {
 
 /// Runs `mailflow ARGS` from the checkout, killing it after `limit`.
 fn mailflow(args: &[&str], limit: Duration) -> Outcome {
+    mailflow_with(args, &[], limit)
+}
+
+/// Runs `mailflow ARGS` with environment variables `env`, killing it after `limit`.
+fn mailflow_with(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Outcome {
     let start = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_mailflow"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -277,3 +277,27 @@ fn extreme_values_in_each_key_of_a_scenario_are_refused_or_run() {
         }
     }
 }
+
+/// Regression (issue 16): in a tiny sample the latency p99 (the histogram's bucket top) was
+/// above the largest latency. Every quantile is at most the max.
+#[test]
+fn a_tiny_sample_never_reports_a_quantile_above_its_max() {
+    let sc = common::load_file(
+        "scenarios/mm1.yaml",
+        &["duration=20s", "warmup=0s", "traffic.arrivals.rate=0.2/s"],
+    );
+    let mut delivered = 0;
+    for seed in 1..=20 {
+        let s = common::run(&sc, seed);
+        let l = &s.latency_s;
+        delivered += s.messages.delivered;
+        assert!(
+            l.p50 <= l.p95 && l.p95 <= l.p99 && l.p99 <= l.max,
+            "seed {seed}: {l:?}"
+        );
+    }
+    assert!(
+        delivered >= 20,
+        "{delivered} messages: too few to test anything"
+    );
+}

@@ -51,7 +51,75 @@ pub struct SweepReport {
     pub shard: Option<super::Shard>,
 }
 
+/// A `sweep.json` larger than this is not one (10,000 points of a large topology fit in tens of
+/// megabytes).
+const MAX_REPORT_BYTES: u64 = 256 << 20;
+
 impl SweepReport {
+    /// Reads and checks a `sweep.json` (bounded): `Ok(None)` when there is none, an error saying
+    /// what is wrong when it is unreadable, not a sweep report, or inconsistent (a grid size
+    /// that is not the product of the varied values, points outside the grid).
+    pub fn read(path: &std::path::Path) -> Result<Option<SweepReport>, String> {
+        use std::io::Read;
+        let f = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.to_string()),
+        };
+        let mut bytes = Vec::new();
+        f.take(MAX_REPORT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| e.to_string())?;
+        if bytes.len() as u64 > MAX_REPORT_BYTES {
+            return Err(format!(
+                "larger than {} MiB: not a sweep report",
+                MAX_REPORT_BYTES >> 20
+            ));
+        }
+        let r: SweepReport =
+            serde_json::from_slice(&bytes).map_err(|e| format!("not a sweep report: {e}"))?;
+        r.check()?;
+        Ok(Some(r))
+    }
+
+    /// Checks that the report is consistent: its grid size is the product of the varied values
+    /// (and within the limit), and every point lies in the grid with the grid's values.
+    pub fn check(&self) -> Result<(), String> {
+        let size = super::grid::size(&self.vary)?;
+        if size != self.grid_points {
+            return Err(format!(
+                "it claims {} grid points, but its --vary values make {size}",
+                self.grid_points
+            ));
+        }
+        if self.vary.iter().any(|v| v.values.is_empty()) {
+            return Err("a varied key has no values".into());
+        }
+        let grid = super::grid::points(&self.vary);
+        let mut last = None;
+        for p in &self.points {
+            let Some(g) = grid.get(p.index) else {
+                return Err(format!(
+                    "point {} is outside the grid of {} points",
+                    p.index, self.grid_points
+                ));
+            };
+            if !p.values.iter().eq(g.values.iter().map(|(k, v)| (k, v))) {
+                return Err(format!(
+                    "point {} has values {:?}, not the grid's {}",
+                    p.index,
+                    p.values,
+                    g.label()
+                ));
+            }
+            if last.is_some_and(|l| l >= p.index) {
+                return Err(format!("point {} is listed twice or out of order", p.index));
+            }
+            last = Some(p.index);
+        }
+        Ok(())
+    }
+
     /// A point's value of each varied key, in `--vary` order (the first columns of the tables).
     pub fn varied_values(&self, p: &PointResult) -> Vec<String> {
         self.vary

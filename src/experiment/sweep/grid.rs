@@ -125,6 +125,27 @@ fn range(from: &str, to: &str, steps: usize) -> Result<Vec<String>, String> {
         .collect())
 }
 
+/// The most points a sweep grid may have: every point keeps its estimates in memory and its
+/// file on disk, and each runs `--replications` simulations.
+pub const MAX_POINTS: usize = 10_000;
+
+/// The number of points of the grid of `varies` (the product of their lengths), refused above
+/// [`MAX_POINTS`] before any point is built.
+pub fn size(varies: &[Vary]) -> Result<usize, String> {
+    let counts: Vec<String> = varies.iter().map(|v| v.values.len().to_string()).collect();
+    let n = varies
+        .iter()
+        .try_fold(1usize, |n, v| n.checked_mul(v.values.len()));
+    match n {
+        Some(n) if n <= MAX_POINTS => Ok(n),
+        _ => Err(format!(
+            "the grid has {} points ({}); at most {MAX_POINTS}: use fewer steps or fewer --vary",
+            n.map_or_else(|| "more than 1.8e19".to_string(), |n| n.to_string()),
+            counts.join(" × ")
+        )),
+    }
+}
+
 /// Every point of the grid, the first key varying slowest.
 pub fn points(varies: &[Vary]) -> Vec<Point> {
     let mut out: Vec<Vec<(String, String)>> = vec![Vec::new()];
@@ -218,6 +239,18 @@ mod tests {
         assert!(parse_vary("=1,2").unwrap_err().contains("no key"));
         assert!(parse_vary("k").unwrap_err().contains("no `=`"));
         assert!(parse_vary("k=1,,2").unwrap_err().contains("empty"));
+    }
+
+    /// Regression (issue 16): a 10⁹-point grid was built in memory before anything checked it.
+    #[test]
+    fn a_huge_grid_is_refused_before_it_is_built() {
+        let k = |name: &str| parse_vary(&format!("{name}=1..1000:1000")).unwrap();
+        let err = size(&[k("a"), k("b"), k("c")]).unwrap_err();
+        assert!(
+            err.starts_with("the grid has 1000000000 points (1000 × 1000 × 1000); at most 10000"),
+            "{err}"
+        );
+        assert_eq!(size(&[k("a"), parse_vary("b=1,2").unwrap()]), Ok(2000));
     }
 
     #[test]

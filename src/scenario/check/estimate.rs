@@ -17,11 +17,14 @@ pub struct StreamEstimate {
     pub index: usize,
     /// The stream's name.
     pub name: String,
-    /// Mean rate over the day (the profile's multipliers averaged), messages per second.
+    /// Mean rate over the time it generates (the profile integrated over that time), messages
+    /// per second.
     pub rate_per_s: f64,
+    /// Highest instantaneous rate: the rate times the profile's peak multiplier.
+    pub peak_per_s: f64,
     /// How long it generates: `duration` − `stop`.
     pub active: SimDuration,
-    /// Expected messages: rate × active time.
+    /// Expected messages: rate × the profile integrated over the active time.
     pub messages: f64,
 }
 
@@ -43,28 +46,38 @@ impl Estimate {
     }
 }
 
-/// The time-weighted mean multiplier of a daily profile (1 unless `normalize: false`).
-fn mean_multiplier(profile: &Profile) -> f64 {
+/// ∫ of a daily profile's multiplier over `[0, upto)` within one day, in seconds.
+fn within_day(points: &[(SimDuration, f64)], upto: u64) -> f64 {
+    let day = SimDuration::from_days(1).0;
+    let ends = points
+        .iter()
+        .skip(1)
+        .map(|p| p.0.0)
+        .chain(std::iter::once(day));
+    points
+        .iter()
+        .zip(ends)
+        .map(|((start, x), end)| {
+            let span = end.min(upto).saturating_sub(start.0);
+            x * span as f64 / 1e6
+        })
+        .sum()
+}
+
+/// ∫ of the profile's multiplier over the first `active` of the run, in seconds: whole days
+/// and the part of the last one, so a run shorter than a day that covers a profile's peak is
+/// sized by that peak, not by the day's mean.
+fn multiplier_seconds(profile: &Profile, active: SimDuration) -> f64 {
     match profile {
-        Profile::Constant => 1.0,
+        Profile::Constant => active.as_secs_f64(),
         Profile::Daily(points) => {
-            let day = SimDuration::from_days(1).as_secs_f64();
-            let ends = points
-                .iter()
-                .skip(1)
-                .map(|p| p.0.as_secs_f64())
-                .chain(std::iter::once(day));
-            points
-                .iter()
-                .zip(ends)
-                .map(|((start, x), end)| x * (end - start.as_secs_f64()))
-                .sum::<f64>()
-                / day
+            let day = SimDuration::from_days(1).0;
+            (active.0 / day) as f64 * within_day(points, day) + within_day(points, active.0 % day)
         }
     }
 }
 
-/// Expected generated messages: Σ over streams of mean rate × (`duration` − `stop`).
+/// Expected generated messages: Σ over streams of rate × ∫ profile over `[0, duration − stop)`.
 pub fn estimate(sc: &Scenario) -> Estimate {
     let streams: Vec<StreamEstimate> = sc
         .traffic
@@ -72,13 +85,15 @@ pub fn estimate(sc: &Scenario) -> Estimate {
         .enumerate()
         .map(|(index, t)| {
             let active = SimDuration(sc.duration.0.saturating_sub(t.stop.0));
-            let rate_per_s = t.rate_per_s * mean_multiplier(&t.profile);
+            let messages = t.rate_per_s * multiplier_seconds(&t.profile, active);
+            let secs = active.as_secs_f64();
             StreamEstimate {
                 index,
                 name: t.name.clone(),
-                rate_per_s,
+                rate_per_s: if secs > 0.0 { messages / secs } else { 0.0 },
+                peak_per_s: t.rate_per_s * t.profile.peak(),
                 active,
-                messages: rate_per_s * active.as_secs_f64(),
+                messages,
             }
         })
         .collect();
@@ -109,6 +124,8 @@ fn show_rate(per_s: f64) -> String {
     let round = |x: f64| (x * 100.0).round() / 100.0;
     if per_s >= 1e6 {
         format!("{per_s:.1e}/s")
+    } else if per_s >= 1000.0 {
+        format!("{per_s:.0}/s")
     } else if per_s >= 0.1 {
         format!("{}/s", round(per_s))
     } else if per_s * 3600.0 >= 1.0 {
@@ -143,8 +160,13 @@ pub fn check(
         None => top.map_or("duration".into(), |s| format!("traffic[{}].rate", s.name)),
     };
     let detail = top.map_or(String::new(), |s| {
+        let peak = if s.peak_per_s > s.rate_per_s * 1.01 {
+            format!(" on average, peaking at {}", show_rate(s.peak_per_s))
+        } else {
+            String::new()
+        };
         format!(
-            " (traffic `{}`: {} for {})",
+            " (traffic `{}`: {}{peak} for {})",
             s.name,
             show_rate(s.rate_per_s),
             s.active
@@ -195,7 +217,7 @@ traffic:
   - name: inbound
     from: n
     to: a.test
-    rate: 1000000M/s
+    rate: 40000/s
     profile: business_hours
 ";
 
@@ -205,18 +227,45 @@ traffic:
         let e = estimate(&sc);
         assert_eq!(e.streams[0].messages, 2.0 * 86_400.0);
         // business_hours averages to 1.
-        assert!((e.streams[1].messages / (1e12 * 3.0 * 86_400.0) - 1.0).abs() < 1e-9);
+        assert!((e.streams[1].messages / (4e4 * 3.0 * 86_400.0) - 1.0).abs() < 1e-9);
         assert_eq!(e.largest().unwrap().name, "inbound");
     }
 
     #[test]
-    fn an_absurd_rate_is_refused_at_the_stream_that_causes_it() {
+    fn too_many_messages_are_refused_at_the_stream_that_causes_them() {
         let sc = load_str(SCENARIO, "e.yaml", &[]).unwrap().scenario;
         let d = check(&sc, "e.yaml", Some(SCENARIO), &[], DEFAULT_MAX_MESSAGES).unwrap_err();
         let text = d.to_string();
-        assert!(text.starts_with("e.yaml:12:11: error: scenario would generate about 2.6e17 messages (traffic `inbound`: 1.0e12/s for 3d); the ceiling is 200,000,000"), "{text}");
+        assert!(text.starts_with("e.yaml:12:11: error: scenario would generate about 1.0e10 messages (traffic `inbound`: 40000/s on average, peaking at 82051/s for 3d); the ceiling is 200,000,000"), "{text}");
         assert!(text.contains("raise --max-messages"), "{text}");
         assert!(check(&sc, "e.yaml", None, &[], u64::MAX).is_ok());
+    }
+
+    /// Regression (issue 16): a run shorter than a day covering a profile's spike was sized by
+    /// the day's mean (3,600 messages) and then generated a thousand times more.
+    #[test]
+    fn a_short_run_over_a_profile_spike_is_sized_by_the_spike() {
+        let spiky = "\
+name: spike
+duration: 1h
+domains:
+  a.test: {mx: n, mailboxes: {n: 1.0}}
+nodes:
+  n: {kind: smtp}
+traffic:
+  - name: burst
+    from: n
+    to: a.test
+    rate: 1/s
+    profile: [{at: 0h, x: 1}, {at: 1h, x: 0}]
+";
+        let sc = load_str(spiky, "s.yaml", &[]).unwrap().scenario;
+        let e = estimate(&sc);
+        // Normalised, the first hour carries the whole day's traffic: 24/s for an hour.
+        assert!((e.messages - 86_400.0).abs() < 1e-6, "{}", e.messages);
+        assert!((e.streams[0].peak_per_s - 24.0).abs() < 1e-9);
+        let d = check(&sc, "s.yaml", Some(spiky), &[], 10_000).unwrap_err();
+        assert!(d.to_string().contains("about 86,400 messages"), "{d}");
     }
 
     #[test]

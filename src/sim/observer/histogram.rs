@@ -46,13 +46,19 @@ impl Latency {
             self.sum as f64 / self.count as f64 / 1e6
         }
     }
-    /// The `q` quantile (0..=1), seconds, to 3 significant digits (0 when empty).
+    /// The `q` quantile (0..=1), seconds, to 3 significant digits (0 when empty), never above
+    /// the largest latency.
     pub fn quantile_s(&self, q: f64) -> f64 {
         if self.count == 0 {
             0.0
         } else {
-            self.hist.value_at_quantile(q) as f64 / 1e6
+            self.quantile_micros(q) as f64 / 1e6
         }
+    }
+    /// The histogram gives the highest value of the bucket holding the quantile, which can be
+    /// above every latency recorded (a p99 above the max in a tiny sample): capped at the max.
+    fn quantile_micros(&self, q: f64) -> u64 {
+        self.hist.value_at_quantile(q).min(self.max)
     }
     /// Largest latency, seconds.
     pub fn max_s(&self) -> f64 {
@@ -66,7 +72,7 @@ impl Latency {
         (1..=points)
             .map(|i| {
                 let q = i as f64 / points as f64;
-                (self.hist.value_at_quantile(q) as f64 / 1e6, q)
+                (self.quantile_micros(q) as f64 / 1e6, q)
             })
             .collect()
     }
@@ -86,5 +92,18 @@ mod tests {
         assert!((l.quantile_s(0.99) - 990.0).abs() < 1.0);
         assert_eq!(l.mean_s(), 500.5);
         assert_eq!(l.max_s(), 1000.0);
+    }
+
+    #[test]
+    fn a_quantile_of_a_tiny_sample_is_never_above_its_max() {
+        let mut l = Latency::default();
+        l.record(1_234_567);
+        for q in [0.5, 0.95, 0.99, 1.0] {
+            assert_eq!(l.quantile_s(q), 1.234567, "q = {q}");
+        }
+        assert!(l.cdf(10).iter().all(|&(s, _)| s <= l.max_s()));
+        let mut zero = Latency::default();
+        zero.record(0);
+        assert_eq!(zero.quantile_s(0.99), 0.0);
     }
 }
