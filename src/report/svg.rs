@@ -7,6 +7,7 @@
 pub mod chart;
 pub mod diagram;
 pub mod latency;
+pub mod layout;
 pub mod outcomes;
 pub mod queues;
 pub mod topology;
@@ -14,8 +15,7 @@ pub mod topology;
 use plotters::style::RGBColor;
 
 use super::{Exporter, ReportError, RunReport};
-use crate::model::{FaultKind, Scenario};
-use crate::sim::codes;
+use crate::model::Scenario;
 
 /// Colours for nodes, connectors, streams and scenarios; no red (red marks faults).
 pub const PALETTE: [RGBColor; 12] = [
@@ -57,36 +57,7 @@ pub struct Band {
     pub label: String,
 }
 
-/// The reply code a fault kind makes senders see, if it makes one.
-pub fn fault_code(kind: &FaultKind) -> Option<&'static str> {
-    let text = match kind {
-        FaultKind::DnsFailure { .. } => codes::DNS_FAILED,
-        FaultKind::ServerDown { .. } => codes::CONNECTION_TIMED_OUT,
-        FaultKind::FirewallBlock { .. } => codes::CONNECTION_REFUSED,
-        FaultKind::ServiceUnavailable { .. } | FaultKind::TlsUnavailable { .. } => {
-            codes::CANNOT_CONNECT
-        }
-        FaultKind::ConnectionDrop { .. } => codes::CLOSED_ABRUPTLY,
-        FaultKind::CertificateExpired { .. } | FaultKind::CertificateMismatch { .. } => {
-            codes::CERTIFICATE_FAILED
-        }
-        FaultKind::MxChange { .. } | FaultKind::Slowdown { .. } => return None,
-    };
-    Some(codes::key(text))
-}
-
-/// The node or domain a fault acts on, by name.
-pub fn fault_target(sc: &Scenario, kind: &FaultKind) -> String {
-    match kind {
-        FaultKind::DnsFailure { domain } | FaultKind::MxChange { domain, .. } => {
-            sc.domain(*domain).name.clone()
-        }
-        other => other
-            .node()
-            .map(|n| sc.node(n).name.clone())
-            .unwrap_or_default(),
-    }
-}
+pub use crate::experiment::summary::incidents::{fault_code, fault_target};
 
 /// The fault windows of a scenario, clipped to its horizon.
 pub fn fault_bands(sc: &Scenario) -> Vec<Band> {

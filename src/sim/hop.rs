@@ -99,6 +99,7 @@ impl Engine<'_> {
             self.obs.total.generated += 1;
             self.obs.streams[s].generated += 1;
             self.obs.in_flight += 1;
+            self.obs.message_created(s, rcpt, now);
         }
         self.enter_node(t.from.index(), id);
     }
@@ -166,6 +167,7 @@ impl Engine<'_> {
         if m.has(QUARANTINE) {
             let m = *m;
             self.msgs.remove(id);
+            self.obs.message_quarantined(&m, self.now);
             if m.has(COUNTED) {
                 self.obs.total.quarantined += 1;
                 self.obs.streams[m.stream as usize].quarantined += 1;
@@ -206,6 +208,7 @@ impl Engine<'_> {
             return;
         }
         self.obs.nodes[node].ts_delivered += 1;
+        self.obs.message_delivered(&m, self.now);
         if m.has(COUNTED) {
             let latency = (self.now - m.created).0;
             self.obs.total.delivered += 1;
@@ -242,6 +245,7 @@ impl Engine<'_> {
             return;
         }
         self.obs.nodes[node].ts_ndr += 1;
+        self.obs.message_ndr(&m, code, self.now);
         if m.has(COUNTED) {
             self.obs.total.ndr += 1;
             self.obs.streams[m.stream as usize].ndr += 1;

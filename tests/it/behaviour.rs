@@ -140,7 +140,10 @@ fn postfix_waits_the_message_age_clamped_to_300_4000s_on_300s_queue_runs() {
             "{t0} → {t1}, wait {wait}"
         );
         let off = (t1 - scan).rem_euclid(300.0);
-        assert!(!(1.0..=299.0).contains(&off), "attempts on queue runs: {t1}");
+        assert!(
+            !(1.0..=299.0).contains(&off),
+            "attempts on queue runs: {t1}"
+        );
     }
 }
 

@@ -34,6 +34,14 @@ impl Latency {
         self.count += 1;
         self.max = self.max.max(micros);
     }
+    /// Adds every latency of `other`.
+    pub fn merge(&mut self, other: &Latency) {
+        // Both histograms have the same bounds, so adding cannot fail.
+        let _ = self.hist.add(&other.hist);
+        self.sum += other.sum;
+        self.count += other.count;
+        self.max = self.max.max(other.max);
+    }
     /// Latencies recorded.
     pub fn count(&self) -> u64 {
         self.count
@@ -51,7 +59,9 @@ impl Latency {
         if self.count == 0 {
             0.0
         } else {
-            self.hist.value_at_quantile(q) as f64 / 1e6
+            // The histogram answers with the top of a bucket (3 significant digits), which
+            // can lie above the largest latency recorded: never report more than that.
+            self.hist.value_at_quantile(q).min(self.max) as f64 / 1e6
         }
     }
     /// Largest latency, seconds.
@@ -66,7 +76,7 @@ impl Latency {
         (1..=points)
             .map(|i| {
                 let q = i as f64 / points as f64;
-                (self.hist.value_at_quantile(q) as f64 / 1e6, q)
+                (self.hist.value_at_quantile(q).min(self.max) as f64 / 1e6, q)
             })
             .collect()
     }
