@@ -67,13 +67,7 @@ pub fn run(args: &RunArgs) -> Result<(), AppError> {
                 console::replicated_table(&rep, &nodes)
             };
             for r in &summary.slo {
-                let verdict = if r.met { "met" } else { "MISSED" };
-                let bound = if n == 1 {
-                    "value"
-                } else {
-                    "pessimistic CI bound"
-                };
-                text += &format!("  SLO {}: {verdict} ({bound} {})\n", r.expr, r.value);
+                text += &format!("  {}\n", report::format::slo_line(r, n > 1));
             }
             if sc.warmup == Warmup::Auto {
                 let runs: Vec<String> = rep.summaries.iter().map(|s| secs(s.warmup_s)).collect();

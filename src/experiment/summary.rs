@@ -153,6 +153,9 @@ pub struct Alert {
     pub peak_queued_exact: Option<u64>,
     /// Messages NDR'd from that queue while this was its error.
     pub ndr: u64,
+    /// Messages created after the warm-up (those `messages` counts) that its queues returned
+    /// as expired from its first deferral on.
+    pub ndr_counted: u64,
     /// Deferrals counted.
     pub deferrals: u64,
     /// The documented cause.
@@ -442,11 +445,21 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
                     peak_queued: 0,
                     peak_queued_exact: None,
                     ndr: 0,
+                    ndr_counted: 0,
                     deferrals: 0,
                     cause: cause.to_string(),
                     fix: fix.to_string(),
                 }
             });
+        m.ndr_counted += e
+            .obs
+            .queue_expiries
+            .get(&q)
+            .into_iter()
+            .flatten()
+            .filter(|ep| ep.1 >= a.first)
+            .map(|ep| ep.2)
+            .sum::<u64>();
         if let Some(c) = e.queue_key(q as usize).connector {
             let track = &e.obs.connector_tracks[c.index()];
             let until = track.empty_after(a.last).unwrap_or(e.horizon());
@@ -472,6 +485,7 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
             peak_queued: 0,
             peak_queued_exact: None,
             ndr: count,
+            ndr_counted: count,
             deferrals: 0,
             cause: cause.to_string(),
             fix: fix.to_string(),

@@ -2,48 +2,13 @@
 
 use std::fmt::Write;
 
+use super::format::{number, percent, plural, width, wrap};
+use super::outcomes;
 use crate::experiment::Summary;
 use crate::experiment::replicate::Replicated;
 use crate::experiment::slo::Metric;
 
-/// Formats a count with thousands separators: `1,234,567`.
-pub fn count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Formats seconds for people: `850ms`, `12.4s`, `3m20s`, `5h02m`, `1d04h`.
-pub fn secs(s: f64) -> String {
-    if !s.is_finite() {
-        return "-".into();
-    }
-    if s < 1.0 {
-        format!("{:.0}ms", s * 1000.0)
-    } else if s < 60.0 {
-        format!("{s:.1}s")
-    } else if s < 3600.0 {
-        format!("{}m{:02}s", (s / 60.0) as u64, (s % 60.0) as u64)
-    } else if s < 86_400.0 {
-        format!(
-            "{}h{:02}m",
-            (s / 3600.0) as u64,
-            ((s % 3600.0) / 60.0) as u64
-        )
-    } else {
-        format!(
-            "{}d{:02}h",
-            (s / 86_400.0) as u64,
-            ((s % 86_400.0) / 3600.0) as u64
-        )
-    }
-}
+pub use super::format::{count, secs};
 
 /// Lays out rows as aligned columns (first column left-aligned, the rest right-aligned).
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
@@ -92,7 +57,7 @@ pub fn messages_grid(s: &Summary) -> ([&'static str; 7], Vec<Vec<String>>) {
         count(m.ndr),
         count(m.quarantined),
         count(m.in_flight),
-        format!("{:.4}%", s.ndr_rate * 100.0),
+        percent(s.ndr_rate),
     ];
     (header, vec![row])
 }
@@ -116,7 +81,7 @@ pub fn nodes_grid(s: &Summary) -> ([&'static str; 8], Vec<Vec<String>>) {
             vec![
                 name.clone(),
                 count(n.peak_queue),
-                format!("{:.1}", n.mean_queue),
+                number(n.mean_queue, 1),
                 format!("{:.1}%", n.utilization * 100.0),
                 count(n.delivered),
                 count(n.ndr),
@@ -128,8 +93,9 @@ pub fn nodes_grid(s: &Summary) -> ([&'static str; 8], Vec<Vec<String>>) {
     (header, rows)
 }
 
-/// The summary table `mailflow run` prints.
+/// The summary table `mailflow run` prints, wrapped to the terminal width.
 pub fn summary_table(s: &Summary) -> String {
+    let cols = width();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -142,7 +108,20 @@ pub fn summary_table(s: &Summary) -> String {
         s.engine.wall_s,
         s.engine.events_per_s / 1e6
     );
+    for line in outcomes::headline(s) {
+        out += &wrap(&line, cols, "  ", "  ");
+    }
+    out += "\n";
     let (header, rows) = messages_grid(s);
+    out += &table(&header, &rows);
+    out += "\n";
+    let (header, rows) = outcomes::times_grid(s);
+    out += &table(&header, &rows);
+    out += "\n";
+    let (header, rows) = outcomes::delayed_grid(s);
+    out += &table(&header, &rows);
+    out += "\n";
+    let (header, rows) = outcomes::impact_grid(s);
     out += &table(&header, &rows);
     let l = &s.latency_s;
     out += "\n";
@@ -215,32 +194,61 @@ pub fn summary_table(s: &Summary) -> String {
             let _ = writeln!(out, "  {label}: {}", count(*v));
         }
     }
-    if !s.alerts.is_empty() {
-        let _ = writeln!(out, "\nMail flow intelligence alerts:");
-        for a in &s.alerts {
-            let _ = writeln!(
-                out,
-                "  ! {} {} {} — from {} to {}, peak {} queued, {} NDR'd\n    cause: {}\n    fix:   {}",
-                a.connector,
-                a.code,
-                a.title,
-                secs(a.first_s),
-                secs(a.last_s),
-                count(a.peak_queued),
-                count(a.ndr),
-                a.cause,
-                a.fix
-            );
-        }
+    out += &incidents(s, cols);
+    out += &alerts(s, cols);
+    out
+}
+
+/// The incident timeline, one paragraph per incident.
+pub fn incidents(s: &Summary, cols: usize) -> String {
+    if s.incidents.is_empty() {
+        return String::new();
     }
-    for slo in &s.slo {
-        let _ = writeln!(
-            out,
-            "  SLO {}: {} ({})",
-            slo.expr,
-            if slo.met { "met" } else { "MISSED" },
-            slo.value
+    let mut out = String::from("\nIncidents:\n");
+    for i in &s.incidents {
+        out += &wrap(&outcomes::incident_title(i), cols, "  ", "    ");
+        let events: Vec<String> = i
+            .events
+            .iter()
+            .map(|e| {
+                let t = outcomes::event_time(i, e.event);
+                let sep = if e.at_s.is_some() { " " } else { ": " };
+                format!("{}{sep}{t}", e.event.words())
+            })
+            .collect();
+        out += &wrap(&events.join(" → "), cols, "    ", "    ");
+        out += &wrap(&outcomes::incident_effects(i), cols, "    ", "    ");
+    }
+    out
+}
+
+/// The mail flow intelligence alerts, each with its cause and fix, wrapped.
+pub fn alerts(s: &Summary, cols: usize) -> String {
+    if s.alerts.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nMail flow intelligence alerts:\n");
+    for a in &s.alerts {
+        let peak = match a.peak_queued_exact {
+            Some(p) if p != a.peak_queued => format!(
+                "peak {} queued ({} at a retry)",
+                count(p),
+                count(a.peak_queued)
+            ),
+            _ => format!("peak {} queued", count(a.peak_queued)),
+        };
+        let line = format!(
+            "{} {} {} — from {} to {}, {peak}, {}",
+            a.connector,
+            a.code,
+            a.title,
+            super::format::at(a.first_s),
+            super::format::at(a.last_s),
+            plural(a.ndr_counted, "message NDR'd", "messages NDR'd"),
         );
+        out += &wrap(&line, cols, "  ! ", "    ");
+        out += &wrap(&a.cause, cols, "    cause: ", "           ");
+        out += &wrap(&a.fix, cols, "    fix:   ", "           ");
     }
     out
 }
@@ -281,18 +289,4 @@ pub fn replicated_table(rep: &Replicated, nodes: &[String]) -> String {
     }
     out += &table(&["metric", "mean", "95% CI"], &rows);
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_read_like_a_person_writes_them() {
-        assert_eq!(count(1_234_567), "1,234,567");
-        assert_eq!(count(12), "12");
-        assert_eq!(secs(0.25), "250ms");
-        assert_eq!(secs(200.0), "3m20s");
-        assert_eq!(secs(90_000.0), "1d01h");
-    }
 }

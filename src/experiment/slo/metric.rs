@@ -141,6 +141,28 @@ impl Metric {
         )
     }
 
+    /// A value of the metric with its unit, compactly (`1d1s`, `1.987%`, `5021`); the report
+    /// layer has the longer forms.
+    pub fn format(&self, v: f64) -> String {
+        if !v.is_finite() {
+            return v.to_string();
+        }
+        if self.is_time() {
+            let us = if v >= 60.0 {
+                (v.round() * 1e6) as u64
+            } else {
+                ((v * 1e3).round() * 1e3) as u64
+            };
+            crate::time::SimDuration(us).to_string()
+        } else if self.is_fraction() {
+            format!("{:.3}%", v * 100.0)
+        } else if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        }
+    }
+
     /// The metric in words with its unit, for chart axes and tables.
     pub fn words(&self) -> String {
         match self {
