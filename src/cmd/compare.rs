@@ -46,7 +46,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), AppError> {
         Format::Table if !out.quiet => {
             let mut text = table::console(&comparison);
             if args.replications > 1 {
-                text += &table::ci_table(&runs);
+                text += &table::ci_table(&runs, &comparison);
             }
             text += &format!("\nreport: {}\n", writer.dir().display());
             print(&text)?;

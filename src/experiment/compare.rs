@@ -2,6 +2,8 @@
 //! by purpose and entity name, so scenarios that share traffic sections generate the same
 //! messages and differ only by what their topology does with them.
 
+pub mod settings;
+
 use std::path::PathBuf;
 
 use super::replicate::{Replicated, replicate};
@@ -18,6 +20,9 @@ pub struct Compared {
     /// Its runs: one, or `--replications` under the same derived seeds as the other scenarios
     /// (replication 0 is the plain run with the master seed, which tables and charts show).
     pub runs: Replicated,
+    /// The settings of its file that differ from the first scenario's (empty for the first,
+    /// or when a file cannot be read back as YAML).
+    pub settings: Vec<settings::SettingChange>,
 }
 
 impl Compared {
@@ -37,7 +42,12 @@ pub fn compare_all(
     mut progress: Option<&mut dyn ProgressSink>,
 ) -> Vec<Compared> {
     let mut out = Vec::with_capacity(loaded.len());
+    let baseline = loaded.first().and_then(|(f, _)| settings::read(f));
     for (file, scenario) in loaded {
+        let changes = match (&baseline, settings::read(&file)) {
+            (Some(a), Some(b)) if !out.is_empty() => settings::diff(a, &b),
+            _ => Vec::new(),
+        };
         let runs = if n <= 1 {
             let run = simulate(&scenario, seed, reborrow(&mut progress));
             Replicated::from_runs(vec![seed], vec![run])
@@ -48,6 +58,7 @@ pub fn compare_all(
             file,
             scenario,
             runs,
+            settings: changes,
         });
     }
     out

@@ -21,6 +21,7 @@ td:first-child,th:first-child{text-align:left}
 .headline{border-left:4px solid #1f77b4;background:#f2f7fc;padding:8px 14px;font-size:17px}
 .headline p{margin:4px 0}.approx{color:#666}
 figure{margin:16px 0}svg{max-width:100%;height:auto;display:block}
+.pair{display:flex;gap:16px;align-items:flex-start}.pair figure{flex:1;min-width:0;margin:8px 0}
 @media print{body{max-width:none;padding:0}figure,.alert,table{break-inside:avoid}h2{break-after:avoid}}
 ";
 
