@@ -15,3 +15,4 @@ mod reports;
 mod robustness;
 mod scale;
 mod schema;
+mod topology;
