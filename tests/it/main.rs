@@ -4,6 +4,7 @@
 //! examples.
 
 mod behaviour;
+mod browser;
 mod capacity;
 mod cluster;
 mod common;
@@ -12,6 +13,7 @@ mod fidelity;
 mod layers;
 mod queues;
 mod reports;
+mod reports_truth;
 mod robustness;
 mod scale;
 mod schema;

@@ -132,6 +132,11 @@ fn plan_of(yaml: &str) -> (Plan, String) {
     )
 }
 
+/// The picture of the generated 30-node / 60-connector scenario.
+pub(crate) fn generated_svg() -> String {
+    plan_of(&generated(21)).1
+}
+
 #[test]
 fn a_generated_30_node_60_connector_topology_has_no_overlapping_boxes_or_labels() {
     let yaml = generated(21);
