@@ -266,26 +266,39 @@ pub fn replicated_table(rep: &Replicated, nodes: &[String]) -> String {
         secs(s0.duration_s),
         secs(rep.estimate(|s| s.warmup_s).mean)
     );
-    let row = |name: String, e: crate::stats::Estimate| {
+    let row = |name: String, e: crate::stats::Estimate, show: &dyn Fn(f64) -> String| {
         vec![
             name,
-            format!("{:.4}", e.mean),
-            format!("[{:.4}, {:.4}]", e.ci95[0], e.ci95[1]),
+            show(e.mean),
+            format!("[{}, {}]", show(e.ci95[0]), show(e.ci95[1])),
         ]
     };
+    let messages = |v: f64| number(v, 1);
     let mut rows = vec![
         row(
             "generated".into(),
             rep.estimate(|s| s.messages.generated as f64),
+            &messages,
         ),
         row(
             "delivered".into(),
             rep.estimate(|s| s.messages.delivered as f64),
+            &messages,
         ),
-        row("ndr".into(), rep.estimate(|s| s.messages.ndr as f64)),
+        row(
+            "ndr".into(),
+            rep.estimate(|s| s.messages.ndr as f64),
+            &messages,
+        ),
     ];
+    let any_ndr = rep.summaries.iter().any(|s| s.messages.ndr > 0);
     for m in Metric::all(nodes) {
-        rows.push(row(m.to_string(), rep.metric(&m)));
+        // Times to NDR of runs without NDRs are no information.
+        if matches!(m, Metric::TimeToNdr(_)) && !any_ndr {
+            continue;
+        }
+        let show = |v: f64| super::format::metric_value(&m, v);
+        rows.push(row(m.to_string(), rep.metric(&m), &show));
     }
     out += &table(&["metric", "mean", "95% CI"], &rows);
     out

@@ -162,10 +162,9 @@ pub fn impact_grid(s: &Summary) -> (Vec<&'static str>, Vec<Vec<String>>) {
         "who",
         "generated",
         "delivered",
-        "late (>1h)",
+        "late >1h",
         "NDR'd",
-        "in flight",
-        "of which >1h",
+        "in flight (>1h)",
         "affected",
     ];
     let row = |who: String, i: &Impact| {
@@ -175,8 +174,7 @@ pub fn impact_grid(s: &Summary) -> (Vec<&'static str>, Vec<Vec<String>>) {
             count(i.delivered),
             count(i.delivered_over_1h),
             count(i.ndr),
-            count(i.in_flight),
-            count(i.in_flight_over_1h),
+            format!("{} ({})", count(i.in_flight), count(i.in_flight_over_1h)),
             format!("{} ({})", count(i.affected), percent(i.affected_share)),
         ]
     };
