@@ -332,6 +332,13 @@ fn effects(
     fx
 }
 
+/// The alert counters of one (queue label, code) that no fault or certificate explains.
+struct AlertGroup<'a> {
+    label: String,
+    code: String,
+    counters: Vec<(usize, &'a AlertCounter)>,
+}
+
 /// The incidents of a finished run, in order of their start.
 pub fn incidents(e: &Engine<'_>) -> Vec<Incident> {
     use crate::sim::session::{ALERT_AGE_MICROS, ALERT_QUEUED};
@@ -390,7 +397,7 @@ pub fn incidents(e: &Engine<'_>) -> Vec<Incident> {
         });
     }
     // Alerts that no fault or certificate explains, one incident per (queue label, code).
-    let mut groups: Vec<(String, String, Vec<(usize, &AlertCounter)>)> = Vec::new();
+    let mut groups: Vec<AlertGroup<'_>> = Vec::new();
     for (&(q, code), c) in &e.obs.alerts {
         if claimed.contains(&(q, code))
             || (c.peak_queued <= ALERT_QUEUED && c.oldest_age <= ALERT_AGE_MICROS)
@@ -399,12 +406,24 @@ pub fn incidents(e: &Engine<'_>) -> Vec<Incident> {
         }
         let label = super::queue_label(e, q as usize);
         let key = codes::key(e.code_text(code)).to_string();
-        match groups.iter_mut().find(|g| g.0 == label && g.1 == key) {
-            Some(g) => g.2.push((q as usize, c)),
-            None => groups.push((label, key, vec![(q as usize, c)])),
+        match groups
+            .iter_mut()
+            .find(|g| g.label == label && g.code == key)
+        {
+            Some(g) => g.counters.push((q as usize, c)),
+            None => groups.push(AlertGroup {
+                label,
+                code: key,
+                counters: vec![(q as usize, c)],
+            }),
         }
     }
-    for (label, code, counters) in groups {
+    for AlertGroup {
+        label,
+        code,
+        counters,
+    } in groups
+    {
         let start = counters.iter().map(|c| c.1.first).min().unwrap_or(horizon);
         let last = counters.iter().map(|c| c.1.last).max().unwrap_or(start);
         let fx = effects(e, &counters, start, Some(last));

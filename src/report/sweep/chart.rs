@@ -47,6 +47,16 @@ pub fn metrics(r: &SweepReport) -> (Vec<Metric>, Vec<Slo>) {
     (metrics, slos)
 }
 
+/// One metric's plot: its lines, its legend, the top of its y axis and the points beyond it
+/// (x, y, line).
+struct Panel {
+    metric: Metric,
+    lines: Vec<Line>,
+    entries: Vec<Entry>,
+    ymax: f64,
+    clipped: Vec<(f64, f64, usize)>,
+}
+
 /// Renders the chart: one panel per metric the SLOs name (`latency.p99` without SLOs).
 pub fn render(r: &SweepReport) -> Result<String, String> {
     let (metrics, slos) = metrics(r);
@@ -70,7 +80,7 @@ pub fn render(r: &SweepReport) -> Result<String, String> {
     let pad = ((xmax - xmin) * 0.05).max(1e-9);
     let capacity_x = r.capacity.value.as_deref().map(place);
     let by = capacity_by(r);
-    let panels: Vec<(Metric, Vec<Line>, Vec<Entry>, f64, Vec<(f64, f64, usize)>)> = metrics
+    let panels: Vec<Panel> = metrics
         .iter()
         .map(|metric| {
             let name = metric.to_string();
@@ -131,12 +141,18 @@ pub fn render(r: &SweepReport) -> Result<String, String> {
                     ),
                 });
             }
-            (metric.clone(), lines, entries, ymax, clipped)
+            Panel {
+                metric: metric.clone(),
+                lines,
+                entries,
+                ymax,
+                clipped,
+            }
         })
         .collect();
     let heights: Vec<u32> = panels
         .iter()
-        .map(|p| PLOT_H + legend::height(&p.2, f64::from(WIDTH)))
+        .map(|p| PLOT_H + legend::height(&p.entries, f64::from(WIDTH)))
         .collect();
     let height = 60 + heights.iter().sum::<u32>();
     let mut buf = String::new();
@@ -145,7 +161,14 @@ pub fn render(r: &SweepReport) -> Result<String, String> {
         root.fill(&WHITE).map_err(err)?;
         let title = format!("{}: {} replications per point", r.scenario, r.replications);
         let mut rest = root.titled(&title, (FONT, 24)).map_err(err)?;
-        for ((metric, lines, entries, ymax, clipped), h) in panels.iter().zip(&heights) {
+        for (panel, h) in panels.iter().zip(&heights) {
+            let Panel {
+                metric,
+                lines,
+                entries,
+                ymax,
+                clipped,
+            } = panel;
             let (area, below) = rest.split_vertically(*h);
             let (plot, strip) = area.split_vertically(PLOT_H);
             rest = below;
