@@ -1,6 +1,6 @@
 //! `mailflow compare`: several scenarios under one seed (common random numbers), side by side.
 
-use super::input::{load_to_run, overrides};
+use super::input::{delay_thresholds, load_to_run, overrides};
 use super::progress::Bar;
 use super::{AppError, print, print_json};
 use crate::cli::{CompareArgs, Format};
@@ -12,9 +12,11 @@ use crate::report::writer::ReportWriter;
 pub fn compare(args: &CompareArgs) -> Result<(), AppError> {
     let out = &args.output;
     overrides(&args.opts)?;
+    let thresholds = delay_thresholds(&args.outcomes, &[])?;
     let mut loaded = Vec::with_capacity(args.scenarios.len());
     for path in &args.scenarios {
-        let (_, l) = load_to_run(path, &args.opts, args.size.max_messages, out.quiet)?;
+        let (_, mut l) = load_to_run(path, &args.opts, args.size.max_messages, out.quiet)?;
+        l.scenario.set_delay_thresholds(thresholds.iter().copied());
         loaded.push((path.clone(), l.scenario));
     }
     let seed = args

@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use super::input::{load_to_run, overrides};
+use super::input::{delay_thresholds, load_to_run, overrides};
 use super::{AppError, note, print};
-use crate::cli::{Format, SweepArgs};
+use crate::cli::{Format, OutcomeOpts, SweepArgs};
 use crate::experiment::replicate::pool;
 use crate::experiment::slo::{self, Metric, Slo};
 use crate::experiment::sweep::{
@@ -76,6 +76,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), AppError> {
         .iter()
         .filter(|p| shard.is_none_or(|s| s.contains(p.index)))
         .collect();
+    // The delays the SLOs name are counted; sweep.csv carries the default ones and those.
+    let thresholds = delay_thresholds(&OutcomeOpts::default(), &slos)?;
+    let mut metrics = Metric::all(&nodes);
+    for s in &slos {
+        if !metrics.contains(&s.metric) {
+            metrics.push(s.metric.clone());
+        }
+    }
     let mut scenarios = Vec::with_capacity(mine.len());
     for p in &mine {
         let mut o = base.clone();
@@ -83,7 +91,9 @@ pub fn sweep(args: &SweepArgs) -> Result<(), AppError> {
         let l = source
             .load(&o)
             .map_err(|e| AppError::Input(format!("sweep point {}:\n{e}", p.label())))?;
-        scenarios.push(l.scenario);
+        let mut point = l.scenario;
+        point.set_delay_thresholds(thresholds.iter().copied());
+        scenarios.push(point);
     }
     let dir = out.out.clone().unwrap_or_else(|| default_out(&sc.name));
     let writer = ReportWriter::claim(&dir, out.force)?;
@@ -144,7 +154,7 @@ pub fn sweep(args: &SweepArgs) -> Result<(), AppError> {
         left: mine.iter().map(|_| AtomicUsize::new(reps)).collect(),
         mine,
         scenarios,
-        metrics: Metric::all(&nodes),
+        metrics,
         slos,
         writer: &writer,
         points: &points_writer,

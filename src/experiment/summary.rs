@@ -338,7 +338,12 @@ impl Summary {
                 .traffic
                 .iter()
                 .zip(&obs.fates.streams)
-                .map(|(t, f)| (t.name.clone(), outcomes::impact(f, end)))
+                .map(|(t, f)| {
+                    (
+                        t.name.clone(),
+                        outcomes::impact(f, &obs.fates.thresholds, end),
+                    )
+                })
                 .collect(),
             domains: sc
                 .domains
@@ -348,7 +353,10 @@ impl Summary {
                 .map(|(i, d)| {
                     let empty = crate::sim::observer::fate::Fate::default();
                     let f = obs.fates.domains.get(i).unwrap_or(&empty);
-                    (d.name.clone(), outcomes::impact(f, end))
+                    (
+                        d.name.clone(),
+                        outcomes::impact(f, &obs.fates.thresholds, end),
+                    )
                 })
                 .collect(),
         };

@@ -10,8 +10,14 @@ use crate::experiment::slo::Metric;
 
 pub use super::format::{count, secs};
 
-/// Lays out rows as aligned columns (first column left-aligned, the rest right-aligned).
+/// Lays out rows as aligned columns (first column left-aligned, the rest right-aligned); a
+/// table wider than the terminal is cut into several, each repeating the first column.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    table_within(header, rows, width())
+}
+
+/// [`table`] for a terminal `max` columns wide.
+pub fn table_within(header: &[&str], rows: &[Vec<String>], max: usize) -> String {
     let cols = header.len();
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
@@ -19,21 +25,44 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
             width[i] = width[i].max(c.chars().count());
         }
     }
-    let mut out = String::new();
-    let line = |cells: Vec<&str>, out: &mut String| {
-        for (i, c) in cells.iter().enumerate() {
+    // Columns after the first, in groups that fit beside it.
+    let first = 2 + width.first().copied().unwrap_or(0);
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut used = first;
+    for (i, w) in width.iter().enumerate().skip(1) {
+        let group = groups.last_mut().expect("one group");
+        if !group.is_empty() && used + 2 + w > max {
+            groups.push(Vec::new());
+            used = first;
+        }
+        groups.last_mut().expect("one group").push(i);
+        used += 2 + w;
+    }
+    let line = |cells: &[&str], group: &[usize], out: &mut String| {
+        let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+        let c = cell(0);
+        let _ = write!(
+            out,
+            "  {c}{}",
+            " ".repeat(width[0].saturating_sub(c.chars().count()))
+        );
+        for &i in group {
+            let c = cell(i);
             let pad = width[i].saturating_sub(c.chars().count());
-            if i == 0 {
-                let _ = write!(out, "  {c}{}", " ".repeat(pad));
-            } else {
-                let _ = write!(out, "  {}{c}", " ".repeat(pad));
-            }
+            let _ = write!(out, "  {}{c}", " ".repeat(pad));
         }
         out.push('\n');
     };
-    line(header.to_vec(), &mut out);
-    for r in rows {
-        line(r.iter().map(String::as_str).collect(), &mut out);
+    let mut out = String::new();
+    for (k, group) in groups.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        line(header, group, &mut out);
+        for r in rows {
+            let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+            line(&cells, group, &mut out);
+        }
     }
     out
 }
@@ -96,18 +125,27 @@ pub fn nodes_grid(s: &Summary) -> ([&'static str; 8], Vec<Vec<String>>) {
 /// The summary table `mailflow run` prints, wrapped to the terminal width.
 pub fn summary_table(s: &Summary) -> String {
     let cols = width();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}: seed {}, {} simulated (warm-up {}), {} events in {:.2}s ({:.1}M events/s)\n",
+    let head = format!(
+        "{}: seed {}, {} simulated (warm-up {}), {} events",
         s.scenario,
         s.seed,
         secs(s.duration_s),
         secs(s.warmup_s),
         count(s.engine.events),
+    );
+    let timing = format!(
+        "in {:.2}s ({:.1}M events/s)",
         s.engine.wall_s,
         s.engine.events_per_s / 1e6
     );
+    // Whether the timing fits on the first line is decided on its widest usual form, so the
+    // layout does not depend on the speed of the machine.
+    let mut out = if head.chars().count() + " in 999.99s (99.9M events/s)".len() <= cols {
+        format!("{head} {timing}\n")
+    } else {
+        wrap(&head, cols, "", "  ") + "  " + &timing + "\n"
+    };
+    out += "\n";
     for line in outcomes::headline(s) {
         out += &wrap(&line, cols, "  ", "  ");
     }
@@ -253,8 +291,13 @@ pub fn alerts(s: &Summary, cols: usize) -> String {
     out
 }
 
-/// The console table of replicated runs: one row per metric, mean and 95% CI.
-pub fn replicated_table(rep: &Replicated, nodes: &[String]) -> String {
+/// The console table of replicated runs: one row per metric (delays over each of
+/// `thresholds`), mean and 95% CI.
+pub fn replicated_table(
+    rep: &Replicated,
+    nodes: &[String],
+    thresholds: &[crate::time::SimDuration],
+) -> String {
     let s0 = &rep.summaries[0];
     let mut out = String::new();
     let _ = writeln!(
@@ -267,11 +310,7 @@ pub fn replicated_table(rep: &Replicated, nodes: &[String]) -> String {
         secs(rep.estimate(|s| s.warmup_s).mean)
     );
     let row = |name: String, e: crate::stats::Estimate, show: &dyn Fn(f64) -> String| {
-        vec![
-            name,
-            show(e.mean),
-            format!("[{}, {}]", show(e.ci95[0]), show(e.ci95[1])),
-        ]
+        vec![name, show(e.mean), super::format::interval(e.ci95, show)]
     };
     let messages = |v: f64| number(v, 1);
     let mut rows = vec![
@@ -292,7 +331,7 @@ pub fn replicated_table(rep: &Replicated, nodes: &[String]) -> String {
         ),
     ];
     let any_ndr = rep.summaries.iter().any(|s| s.messages.ndr > 0);
-    for m in Metric::all(nodes) {
+    for m in Metric::all_with(nodes, thresholds) {
         // Times to NDR of runs without NDRs are no information.
         if matches!(m, Metric::TimeToNdr(_)) && !any_ndr {
             continue;
@@ -302,4 +341,38 @@ pub fn replicated_table(rep: &Replicated, nodes: &[String]) -> String {
     }
     out += &table(&["metric", "mean", "95% CI"], &rows);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_wider_than_the_terminal_is_cut_into_tables_that_repeat_the_first_column() {
+        let header = [
+            "node",
+            "peak queue",
+            "mean queue",
+            "utilisation",
+            "delivered",
+        ];
+        let rows = vec![vec![
+            "eop".to_string(),
+            "5,031".into(),
+            "3,776.7".into(),
+            "0.1%".into(),
+            "484,145".into(),
+        ]];
+        let wide = table_within(&header, &rows, 100);
+        assert_eq!(wide.lines().count(), 2, "{wide}");
+        let narrow = table_within(&header, &rows, 40);
+        assert!(narrow.lines().all(|l| l.chars().count() <= 40), "{narrow}");
+        assert_eq!(
+            narrow.lines().filter(|l| l.starts_with("  node")).count(),
+            2
+        );
+        for h in header {
+            assert!(narrow.contains(h), "{h} lost:\n{narrow}");
+        }
+    }
 }

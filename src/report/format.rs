@@ -95,17 +95,26 @@ pub fn percent(share: f64) -> String {
     format!("{p:.decimals$}%")
 }
 
-/// A metric's value in its unit: a duration, a percentage or a number.
+/// A metric's value in its unit: a duration, a percentage or a number (with two significant
+/// decimals below 10, one below 100).
 pub fn metric_value(m: &crate::experiment::slo::Metric, v: f64) -> String {
     if m.is_time() {
         secs(v)
     } else if m.is_fraction() {
         percent(v)
-    } else if v.fract() == 0.0 {
+    } else if v.fract() == 0.0 || v.abs() >= 100.0 {
         number(v, 0)
-    } else {
+    } else if v.abs() >= 10.0 {
         number(v, 1)
+    } else {
+        number(v, 2)
     }
+}
+
+/// A 95% confidence interval of a quantity that cannot be negative, as `[lo, hi]`: a lower bound
+/// below zero (Student's t around a small mean) is written as 0.
+pub fn interval(ci95: [f64; 2], show: impl Fn(f64) -> String) -> String {
+    format!("[{}, {}]", show(ci95[0].max(0.0)), show(ci95[1]))
 }
 
 /// An SLO's verdict in words: `SLO latency.p99<10s: met (value 9.7s)`; with replications the

@@ -147,13 +147,16 @@ pub fn summary_tables(s: &Summary) -> String {
     out + &table(&["other counts", "messages"], &extra)
 }
 
-/// The first screen: the headline in words, who is affected and the incident timeline.
+/// The first screen: the headline in words, the outcome times of all messages, who is affected
+/// and the incident timeline.
 pub fn at_a_glance(s: &Summary) -> String {
     let mut out = String::from("<div class=\"headline\">");
     for line in outcomes::headline(s) {
         let _ = write!(out, "<p>{}</p>", esc(&line));
     }
     out += "</div>\n";
+    let (header, rows) = outcomes::times_grid(s);
+    out += &table(&header, &rows);
     let (header, rows) = outcomes::impact_grid(s);
     out += &table(&header, &rows);
     if !s.incidents.is_empty() {
@@ -186,12 +189,10 @@ pub fn at_a_glance(s: &Summary) -> String {
     out
 }
 
-/// The outcome-time and delay tables.
+/// The delay table (the outcome times are on the first screen).
 pub fn outcome_tables(s: &Summary) -> String {
-    let (header, rows) = outcomes::times_grid(s);
-    let mut out = table(&header, &rows);
     let (header, rows) = outcomes::delayed_grid(s);
-    out += &table(&header, &rows);
+    let mut out = table(&header, &rows);
     out += "<p class=\"meta\">\"Delayed over X or not delivered\" counts messages delivered later than X, every NDR'd message, and messages still in flight at the end that are older than X. Quarantined mail is not counted.</p>\n";
     out
 }
@@ -284,7 +285,7 @@ impl Exporter<RunReport<'_>> for IndexHtml {
         for (exporter, caption) in charts {
             body += &figure(&exporter.render(r)?, caption);
         }
-        body += "<h2>Outcome times</h2>\n";
+        body += "<h2>Delayed or not delivered</h2>\n";
         body += &outcome_tables(s);
         body += "<h2>Summary</h2>\n";
         body += &summary_tables(s);

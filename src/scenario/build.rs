@@ -379,6 +379,7 @@ pub(super) fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
         faults: faults.into_iter().collect::<Option<Vec<_>>>()?,
         tags: tags.into_names(),
         topology,
+        delay_thresholds: crate::model::DEFAULT_DELAY_THRESHOLDS.to_vec(),
     };
     super::check::warnings::warnings(ctx, &scenario);
     Some(scenario)

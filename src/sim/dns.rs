@@ -142,6 +142,7 @@ mod tests {
             faults: vec![],
             tags: vec![],
             topology: Topology::default(),
+            delay_thresholds: crate::model::DEFAULT_DELAY_THRESHOLDS.to_vec(),
         }
     }
 

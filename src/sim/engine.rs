@@ -317,7 +317,12 @@ impl<'s> Engine<'s> {
             rng: Rngs::new(sc, seed),
             codes,
             mx_versions,
-            obs: Observer::new(sc.nodes.len(), sc.connectors.len(), sc.traffic.len()),
+            obs: Observer::new(
+                sc.nodes.len(),
+                sc.connectors.len(),
+                sc.traffic.len(),
+                &sc.delay_thresholds,
+            ),
             log: None,
             events_handled: 0,
         };

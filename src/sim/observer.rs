@@ -5,7 +5,7 @@ pub mod histogram;
 pub mod series;
 pub mod track;
 
-pub use fate::{DELAY_THRESHOLDS, Fates};
+pub use fate::Fates;
 pub use histogram::Latency;
 pub use series::{SampleRow, TimeSeries};
 pub use track::QueueTrack;
@@ -13,7 +13,7 @@ pub use track::QueueTrack;
 use std::collections::BTreeMap;
 
 use crate::sim::message::{COUNTED, IS_NDR, Message};
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 
 /// The longest pause between two expiries of one queue within one episode.
 pub const EPISODE_GAP: crate::time::SimDuration = crate::time::SimDuration::from_hours(1);
@@ -177,13 +177,19 @@ pub struct Observer {
 }
 
 impl Observer {
-    /// An observer for `nodes` nodes, `connectors` connectors and `streams` streams.
-    pub fn new(nodes: usize, connectors: usize, streams: usize) -> Observer {
+    /// An observer for `nodes` nodes, `connectors` connectors and `streams` streams, counting
+    /// messages delayed over each of `thresholds`.
+    pub fn new(
+        nodes: usize,
+        connectors: usize,
+        streams: usize,
+        thresholds: &[SimDuration],
+    ) -> Observer {
         Observer {
             streams: vec![Outcomes::default(); streams],
             nodes: vec![NodeCounters::default(); nodes],
             connectors: vec![ConnectorCounters::default(); connectors],
-            fates: Fates::new(streams),
+            fates: Fates::new(streams, thresholds),
             node_tracks: vec![QueueTrack::default(); nodes],
             connector_tracks: vec![QueueTrack::default(); connectors],
             ..Observer::default()

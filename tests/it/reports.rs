@@ -17,6 +17,8 @@ const EMPTY: &str = "tests/fixtures/reports-empty.yaml";
 fn mailflow(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_mailflow"))
         .args(args)
+        // The console snapshot is laid out for a terminal 100 columns wide.
+        .env("COLUMNS", "100")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("the mailflow binary runs");
@@ -228,10 +230,11 @@ fn json_csv_and_console_exporters_match_their_snapshots() {
         "reports-cloud-mx.timeseries.csv",
         &read(&dir, "timeseries.csv"),
     );
-    // The first line has wall-clock timing; the last names the temporary folder.
+    // The first lines (to the first blank one) have wall-clock timing; the last names the
+    // temporary folder.
     let table: Vec<&str> = stdout
         .lines()
-        .skip(1)
+        .skip_while(|l| !l.is_empty())
         .filter(|l| !l.starts_with("report: "))
         .collect();
     snapshot("reports-cloud-mx.console.txt", &(table.join("\n") + "\n"));

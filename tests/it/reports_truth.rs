@@ -2,7 +2,7 @@
 //! comparison says both designs bounce the same mail and the fix tells senders a day sooner;
 //! the share delayed over 1 h or not delivered is on the first screen; one number per fact
 //! (alert peak = table peak); axes in their units; a 2-D sweep gives a capacity per value of the
-//! other key; console text wrapped to the terminal.
+//! other key; console text wrapped to the terminal; delay thresholds chosen by the user.
 
 use std::path::Path;
 use std::process::Command;
@@ -171,6 +171,16 @@ fn the_decommission_run_shows_the_share_delayed_over_an_hour_or_not_delivered_fi
     let headline = html.find("were delayed over 1 h or not delivered").unwrap();
     assert!(headline < html.find("<h2>Alerts").unwrap());
     assert!(html[..headline].contains("2.0% of messages"));
+    // The outcome times, who is affected and the timeline come before the alerts too.
+    let alerts = html.find("<h2>Alerts").unwrap();
+    for first in [
+        "time to NDR (550 4.4.7)",
+        "age still in flight",
+        "to contoso.com",
+        "first NDR",
+    ] {
+        assert!(html.find(first).is_some_and(|at| at < alerts), "{first}");
+    }
     assert!(out.contains("2.0% of messages (9,816 of 494,035) were delayed over 1 h"));
     // Usable as an SLO.
     let status = Command::new(env!("CARGO_BIN_EXE_mailflow"))
@@ -278,11 +288,63 @@ fn console_lines_wrap_to_the_terminal_width() {
         ],
         &[("COLUMNS", "60")],
     );
-    let alerts = out.split("Mail flow intelligence alerts:").nth(1).unwrap();
-    for line in alerts.lines().filter(|l| !l.starts_with("report: ")) {
+    assert!(out.contains("Mail flow intelligence alerts:"));
+    // Every line: the headline, the tables (cut into tables that repeat their first column),
+    // the incidents and the alerts.
+    for line in out.lines().filter(|l| !l.starts_with("report: ")) {
         assert!(
             line.chars().count() <= 60,
             "{line:?} is wider than 60 columns"
         );
     }
+    assert!(out.contains("  node ") && out.contains("delay DSNs"));
+}
+
+#[test]
+fn delay_thresholds_are_chosen_with_delayed_over_and_by_the_slos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let status = Command::new(env!("CARGO_BIN_EXE_mailflow"))
+        .args([
+            "run",
+            "tests/fixtures/reports-cloud-mx.yaml",
+            "--quiet",
+            "--delayed-over",
+            "30m,2h",
+            "--slo",
+            "delayed_90m<1%",
+            "--out",
+        ])
+        .arg(&dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    // 5.2% are delayed over 1 h: over 90 min is above 1% too.
+    assert_eq!(status.code(), Some(3));
+    let s = json(&dir, "summary.json");
+    let keys: Vec<&str> = s["outcomes"]["delayed"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["30m", "1h", "90m", "2h"], "1h is always counted");
+    let d = &s["outcomes"]["delayed"];
+    let count = |k: &str| d[k]["count"].as_u64().unwrap();
+    assert!(count("30m") >= count("1h") && count("1h") >= count("90m"));
+    assert!(count("90m") >= count("2h"));
+    assert_eq!(s["slo"][0]["value"], d["90m"]["share"]);
+    // Sub-minute thresholds are refused with the reason.
+    let out = Command::new(env!("CARGO_BIN_EXE_mailflow"))
+        .args([
+            "run",
+            "tests/fixtures/reports-cloud-mx.yaml",
+            "--delayed-over",
+            "30s",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("whole minutes"));
 }

@@ -5,7 +5,9 @@ use std::fmt;
 use crate::experiment::Summary;
 use crate::experiment::summary::TimeStats;
 use crate::experiment::summary::outcomes::threshold_key;
-use crate::sim::observer::DELAY_THRESHOLDS;
+use crate::model::DEFAULT_DELAY_THRESHOLDS;
+use crate::scenario::units::parse_duration;
+use crate::time::SimDuration;
 
 /// A latency statistic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,10 +57,10 @@ pub enum Metric {
     InFlight,
     /// `time_to_ndr.<stat>`: creation to NDR of the NDR'd messages, seconds.
     TimeToNdr(Stat),
-    /// `delayed_1h`, `delayed_4h`, `delayed_24h`: share of the generated messages delayed
-    /// over the threshold or not delivered (delivered late, NDR'd, or still in flight and
-    /// older than it at the end), a fraction. The index is into [`DELAY_THRESHOLDS`].
-    Delayed(usize),
+    /// `delayed_1h`, `delayed_4h`, `delayed_24h`, `delayed_<duration>`: share of the generated
+    /// messages delayed over the threshold (whole minutes) or not delivered (delivered late,
+    /// NDR'd, or still in flight and older than it at the end), a fraction.
+    Delayed(SimDuration),
     /// `oldest_in_flight`: age of the oldest message still in flight at the end, seconds.
     OldestInFlight,
 }
@@ -66,10 +68,15 @@ pub enum Metric {
 impl Metric {
     /// Every metric of a scenario with these nodes, in a stable order (the rows of `sweep.csv`).
     pub fn all(nodes: &[String]) -> Vec<Metric> {
+        Metric::all_with(nodes, &DEFAULT_DELAY_THRESHOLDS)
+    }
+
+    /// The same, with a `delayed_X` metric for each of `thresholds`.
+    pub fn all_with(nodes: &[String], thresholds: &[SimDuration]) -> Vec<Metric> {
         let mut out = vec![Metric::NdrRate];
         out.extend(Stat::ALL.iter().map(|s| Metric::Latency(*s)));
         out.extend(Stat::ALL.iter().map(|s| Metric::TimeToNdr(*s)));
-        out.extend((0..DELAY_THRESHOLDS.len()).map(Metric::Delayed));
+        out.extend(thresholds.iter().copied().map(Metric::Delayed));
         for n in nodes {
             out.push(Metric::QueuePeak(n.clone()));
             out.push(Metric::QueueMean(n.clone()));
@@ -90,8 +97,10 @@ impl Metric {
             _ => {}
         }
         if let Some(x) = name.strip_prefix("delayed_") {
-            return (0..DELAY_THRESHOLDS.len())
-                .find(|&i| threshold_key(DELAY_THRESHOLDS[i]) == x)
+            let minute = SimDuration::from_mins(1).0;
+            return parse_duration(x)
+                .ok()
+                .filter(|d| d.0 > 0 && d.0.is_multiple_of(minute))
                 .map(Metric::Delayed);
         }
         if let Some(stat) = name.strip_prefix("time_to_ndr.") {
@@ -169,9 +178,9 @@ impl Metric {
             Metric::NdrRate => "NDR rate (% of generated)".into(),
             Metric::Latency(s) => format!("delivery latency {} (time)", s.as_str()),
             Metric::TimeToNdr(s) => format!("time to NDR {} (time)", s.as_str()),
-            Metric::Delayed(i) => format!(
+            Metric::Delayed(x) => format!(
                 "delayed over {} or not delivered (% of generated)",
-                threshold_key(DELAY_THRESHOLDS[*i])
+                threshold_key(*x)
             ),
             Metric::QueuePeak(n) => format!("peak queue at {n} (messages)"),
             Metric::QueueMean(n) => format!("mean queue at {n} (messages)"),
@@ -203,7 +212,7 @@ impl Metric {
             Metric::Utilization(n) => s.nodes.get(n)?.utilization,
             Metric::InFlight => s.messages.in_flight as f64,
             Metric::TimeToNdr(st) => stat(&s.outcomes.time_to_ndr_s, st),
-            Metric::Delayed(i) => s.outcomes.delayed.get_index(*i)?.1.share,
+            Metric::Delayed(x) => s.outcomes.delayed.get(&threshold_key(*x))?.share,
             Metric::OldestInFlight => s.outcomes.in_flight_age_s.oldest,
         })
     }
@@ -219,7 +228,7 @@ impl fmt::Display for Metric {
             Metric::Utilization(n) => write!(f, "utilization.{n}"),
             Metric::InFlight => f.write_str("in_flight"),
             Metric::TimeToNdr(s) => write!(f, "time_to_ndr.{}", s.as_str()),
-            Metric::Delayed(i) => write!(f, "delayed_{}", threshold_key(DELAY_THRESHOLDS[*i])),
+            Metric::Delayed(x) => write!(f, "delayed_{}", threshold_key(*x)),
             Metric::OldestInFlight => f.write_str("oldest_in_flight"),
         }
     }
@@ -236,8 +245,16 @@ mod tests {
             assert_eq!(Metric::from_name(&m.to_string()), Some(m.clone()), "{m}");
         }
         assert_eq!(Metric::from_name("latency.p98"), None);
-        assert_eq!(Metric::from_name("delayed_1h"), Some(Metric::Delayed(0)));
-        assert_eq!(Metric::from_name("delayed_2h"), None);
+        let hours = |h| Some(Metric::Delayed(SimDuration::from_hours(h)));
+        assert_eq!(Metric::from_name("delayed_1h"), hours(1));
+        assert_eq!(Metric::from_name("delayed_2h"), hours(2));
+        assert_eq!(Metric::from_name("delayed_120m"), hours(2));
+        assert_eq!(
+            Metric::from_name("delayed_90m").map(|m| m.to_string()),
+            Some("delayed_90m".into())
+        );
+        assert_eq!(Metric::from_name("delayed_30s"), None);
+        assert_eq!(Metric::from_name("delayed_0"), None);
         assert_eq!(
             Metric::from_name("time_to_ndr.p95"),
             Some(Metric::TimeToNdr(Stat::P95))

@@ -10,7 +10,7 @@ pub const OPERATORS: &str = "<, <=, >, >=";
 
 /// The metric forms, as the messages list them.
 pub const METRIC_FORMS: &str = "ndr_rate, latency.{mean,p50,p95,p99,max}, \
-     time_to_ndr.{mean,p50,p95,p99,max}, delayed_{1h,4h,24h}, queue.<node>.{peak,mean}, \
+     time_to_ndr.{mean,p50,p95,p99,max}, delayed_<duration> (e.g. delayed_1h), queue.<node>.{peak,mean}, \
      utilization.<node>, in_flight, oldest_in_flight";
 
 /// Parses `expr`; `nodes` (when known) are the scenario's node names, checked and suggested.

@@ -1,13 +1,14 @@
 //! Outcome times for every message, not only the delivered ones: time to delivery, time to NDR
-//! (by code), the ages of what is still in flight at the end, the messages delayed over 1 h,
-//! 4 h and 24 h or not delivered, and who is affected (per stream, per recipient domain).
+//! (by code), the ages of what is still in flight at the end, the messages delayed over each
+//! threshold (1 h, 4 h and 24 h unless chosen) or not delivered, and who is affected (per
+//! stream, per recipient domain).
 
 use indexmap::IndexMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::sim::observer::fate::Fate;
-use crate::sim::observer::{DELAY_THRESHOLDS, Fates, Latency};
+use crate::sim::observer::{Fates, Latency};
 use crate::time::{SimDuration, SimTime};
 
 /// A duration distribution, seconds.
@@ -84,7 +85,8 @@ pub struct OutcomeTimes {
     pub time_to_ndr_by_code: BTreeMap<String, TimeStats>,
     /// What is still in flight at the end.
     pub in_flight_age_s: InFlightAges,
-    /// Delayed over 1 h, 4 h and 24 h, or not delivered (keys `1h`, `4h`, `24h`).
+    /// Delayed over each threshold, or not delivered, ascending (keys `1h`, `4h`, `24h` unless
+    /// `--delayed-over` or a `delayed_X` SLO chose others; `1h` is always there).
     pub delayed: IndexMap<String, Delayed>,
 }
 
@@ -134,16 +136,17 @@ fn share(n: u64, of: u64) -> f64 {
     if of == 0 { 0.0 } else { n as f64 / of as f64 }
 }
 
-fn delayed(f: &Fate, i: usize, end: SimTime) -> Delayed {
-    let x = DELAY_THRESHOLDS[i];
+fn delayed(f: &Fate, x: SimDuration, i: usize, end: SimTime) -> Delayed {
     let cutoff = SimTime(end.0.saturating_sub(x.0));
     let in_flight_older = f.in_flight.created_before(cutoff);
-    let count = f.delivered_late[i] + f.ndr + in_flight_older;
+    // A group no message reached has no counters yet.
+    let delivered_late = f.delivered_late.get(i).copied().unwrap_or(0);
+    let count = delivered_late + f.ndr + in_flight_older;
     Delayed {
         threshold_s: x.as_secs_f64(),
-        delivered_late: f.delivered_late[i],
+        delivered_late,
         ndr: f.ndr,
-        ndr_late: f.ndr_late[i],
+        ndr_late: f.ndr_late.get(i).copied().unwrap_or(0),
         in_flight_older,
         count,
         share: share(count, f.generated),
@@ -180,20 +183,24 @@ pub fn outcome_times(
             oldest: ring.oldest().map_or(0.0, |t| end.since(t).as_secs_f64()),
             mean: if n > 0 { sum / n as f64 } else { 0.0 },
         },
-        delayed: (0..DELAY_THRESHOLDS.len())
-            .map(|i| {
-                (
-                    threshold_key(DELAY_THRESHOLDS[i]),
-                    delayed(&f.total, i, end),
-                )
-            })
+        delayed: f
+            .thresholds
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (threshold_key(*x), delayed(&f.total, *x, i, end)))
             .collect(),
     }
 }
 
-/// The impact on one group of messages.
-pub fn impact(f: &Fate, end: SimTime) -> Impact {
-    let d = delayed(f, 0, end);
+/// The impact on one group of messages counted with `thresholds`: delayed over 1 h or not
+/// delivered.
+pub fn impact(f: &Fate, thresholds: &[SimDuration], end: SimTime) -> Impact {
+    let hour = SimDuration::from_hours(1);
+    let i = thresholds
+        .iter()
+        .position(|x| *x == hour)
+        .unwrap_or(usize::MAX);
+    let d = delayed(f, hour, i, end);
     Impact {
         generated: f.generated,
         delivered: f.delivered,

@@ -110,13 +110,13 @@ pub fn value(m: &Metric, v: f64) -> String {
     metric_value(m, v)
 }
 
-/// `mean [lo, hi]` in the metric's unit.
+/// `mean [lo, hi]` in the metric's unit (every metric is non-negative: a lower bound below 0
+/// is written as 0).
 pub fn estimate(m: &Metric, e: &crate::stats::Estimate) -> String {
     format!(
-        "{} [{}, {}]",
+        "{} {}",
         value(m, e.mean),
-        value(m, e.ci95[0]),
-        value(m, e.ci95[1])
+        crate::report::format::interval(e.ci95, |v| value(m, v))
     )
 }
 

@@ -8,13 +8,6 @@ use super::histogram::Latency;
 use crate::sim::message::Message;
 use crate::time::{SimDuration, SimTime};
 
-/// The "delayed over" thresholds every report carries: 1 h, 4 h and 24 h.
-pub const DELAY_THRESHOLDS: [SimDuration; 3] = [
-    SimDuration::from_hours(1),
-    SimDuration::from_hours(4),
-    SimDuration::from_hours(24),
-];
-
 /// Creation times are kept to the minute: the ages of messages still in flight are exact to
 /// within one minute.
 pub const COHORT: SimDuration = SimDuration::from_mins(1);
@@ -108,15 +101,24 @@ pub struct Fate {
     pub ndr: u64,
     /// Quarantined.
     pub quarantined: u64,
-    /// Delivered later than each of [`DELAY_THRESHOLDS`].
-    pub delivered_late: [u64; 3],
-    /// NDR'd later than each of [`DELAY_THRESHOLDS`] after creation.
-    pub ndr_late: [u64; 3],
+    /// Delivered later than each of the [`Fates::thresholds`].
+    pub delivered_late: Vec<u64>,
+    /// NDR'd later than each of the [`Fates::thresholds`] after creation.
+    pub ndr_late: Vec<u64>,
     /// Still in flight, by creation minute.
     pub in_flight: AgeRing,
 }
 
 impl Fate {
+    /// An empty record with room for `thresholds` delay thresholds.
+    pub fn new(thresholds: usize) -> Fate {
+        Fate {
+            delivered_late: vec![0; thresholds],
+            ndr_late: vec![0; thresholds],
+            ..Fate::default()
+        }
+    }
+
     fn created(&mut self, t: SimTime) {
         self.generated += 1;
         self.in_flight.add(cohort(t));
@@ -127,19 +129,19 @@ impl Fate {
         now.since(m.created)
     }
 
-    fn delivered(&mut self, m: &Message, now: SimTime) {
+    fn delivered(&mut self, m: &Message, now: SimTime, thresholds: &[SimDuration]) {
         let age = self.finished(m, now);
         self.delivered += 1;
-        for (late, x) in self.delivered_late.iter_mut().zip(DELAY_THRESHOLDS) {
-            *late += u64::from(age > x);
+        for (late, x) in self.delivered_late.iter_mut().zip(thresholds) {
+            *late += u64::from(age > *x);
         }
     }
 
-    fn ndr(&mut self, m: &Message, now: SimTime) {
+    fn ndr(&mut self, m: &Message, now: SimTime, thresholds: &[SimDuration]) {
         let age = self.finished(m, now);
         self.ndr += 1;
-        for (late, x) in self.ndr_late.iter_mut().zip(DELAY_THRESHOLDS) {
-            *late += u64::from(age > x);
+        for (late, x) in self.ndr_late.iter_mut().zip(thresholds) {
+            *late += u64::from(age > *x);
         }
     }
 
@@ -164,6 +166,8 @@ pub struct Cohort {
 /// Every outcome-time recorder of a run.
 #[derive(Clone, Debug, Default)]
 pub struct Fates {
+    /// The "delayed over" thresholds counted, ascending (the scenario's `delay_thresholds`).
+    pub thresholds: Vec<SimDuration>,
     /// All counted traffic.
     pub total: Fate,
     /// Per traffic stream.
@@ -179,27 +183,36 @@ pub struct Fates {
 }
 
 impl Fates {
-    /// Recorders for `streams` traffic streams.
-    pub fn new(streams: usize) -> Fates {
+    /// Recorders for `streams` traffic streams, counting delays over each of `thresholds`.
+    pub fn new(streams: usize, thresholds: &[SimDuration]) -> Fates {
+        let n = thresholds.len();
         Fates {
-            streams: vec![Fate::default(); streams],
+            thresholds: thresholds.to_vec(),
+            total: Fate::new(n),
+            streams: vec![Fate::new(n); streams],
             ..Fates::default()
         }
     }
 
-    fn groups(&mut self, stream: u16, domain: u16) -> [&mut Fate; 3] {
+    /// The records a message of `stream` to `domain` counts in (all traffic, its stream, its
+    /// domain), grown on first use, and the thresholds.
+    fn groups(&mut self, stream: u16, domain: u16) -> ([&mut Fate; 3], &[SimDuration]) {
+        let n = self.thresholds.len();
         let d = domain as usize;
         if self.domains.len() <= d {
-            self.domains.resize(d + 1, Fate::default());
+            self.domains.resize(d + 1, Fate::new(n));
         }
         if self.streams.len() <= stream as usize {
-            self.streams.resize(stream as usize + 1, Fate::default());
+            self.streams.resize(stream as usize + 1, Fate::new(n));
         }
-        [
-            &mut self.total,
-            &mut self.streams[stream as usize],
-            &mut self.domains[d],
-        ]
+        (
+            [
+                &mut self.total,
+                &mut self.streams[stream as usize],
+                &mut self.domains[d],
+            ],
+            &self.thresholds,
+        )
     }
 
     fn cohort_finished(&mut self, m: &Message, now: SimTime) {
@@ -211,7 +224,7 @@ impl Fates {
 
     /// A counted message of `stream` to `domain` was created at `now`.
     pub fn created(&mut self, stream: u16, domain: u16, now: SimTime) {
-        for g in self.groups(stream, domain) {
+        for g in self.groups(stream, domain).0 {
             g.created(now);
         }
         let i = cohort(now) as usize;
@@ -223,16 +236,18 @@ impl Fates {
 
     /// A counted message was delivered at `now`.
     pub fn delivered(&mut self, m: &Message, now: SimTime) {
-        for g in self.groups(m.stream, m.rcpt_domain) {
-            g.delivered(m, now);
+        let (groups, thresholds) = self.groups(m.stream, m.rcpt_domain);
+        for g in groups {
+            g.delivered(m, now, thresholds);
         }
         self.cohort_finished(m, now);
     }
 
     /// A counted message was returned with code `code` at `now`.
     pub fn ndr(&mut self, m: &Message, code: u16, now: SimTime) {
-        for g in self.groups(m.stream, m.rcpt_domain) {
-            g.ndr(m, now);
+        let (groups, thresholds) = self.groups(m.stream, m.rcpt_domain);
+        for g in groups {
+            g.ndr(m, now, thresholds);
         }
         let age = now.since(m.created).0;
         self.time_to_ndr.record(age);
@@ -245,7 +260,7 @@ impl Fates {
 
     /// A counted message was quarantined at `now`.
     pub fn quarantined(&mut self, m: &Message, now: SimTime) {
-        for g in self.groups(m.stream, m.rcpt_domain) {
+        for g in self.groups(m.stream, m.rcpt_domain).0 {
             g.quarantined(m, now);
         }
         self.cohort_finished(m, now);
@@ -310,7 +325,7 @@ mod tests {
 
     #[test]
     fn a_message_delivered_after_two_hours_is_late_for_one_hour_only() {
-        let mut f = Fates::new(1);
+        let mut f = Fates::new(1, &crate::model::DEFAULT_DELAY_THRESHOLDS);
         let m = msg(0, 0, 2);
         f.created(0, 2, m.created);
         f.delivered(&m, secs(7200));
@@ -321,7 +336,7 @@ mod tests {
 
     #[test]
     fn messages_still_in_flight_keep_their_age_to_the_minute() {
-        let mut f = Fates::new(1);
+        let mut f = Fates::new(1, &crate::model::DEFAULT_DELAY_THRESHOLDS);
         for s in [0, 30, 600, 7200] {
             f.created(0, 0, secs(s));
         }
@@ -336,7 +351,7 @@ mod tests {
 
     #[test]
     fn the_oldest_message_in_flight_is_traced_over_time() {
-        let mut f = Fates::new(1);
+        let mut f = Fates::new(1, &crate::model::DEFAULT_DELAY_THRESHOLDS);
         f.created(0, 0, secs(0));
         f.created(0, 0, secs(120));
         f.delivered(&msg(0, 0, 0), secs(300));
