@@ -27,22 +27,47 @@ fn title(runs: &[Compared]) -> String {
     names.join(" vs ")
 }
 
-/// Fault windows of every scenario, merged when they coincide.
+/// Fault windows of every scenario, merged when they coincide: the same fault in several
+/// scenarios is named once after their names (`a, b: firewall_block onprem · …`), different
+/// ones are joined with `;`.
 fn all_bands(runs: &[Compared]) -> Vec<Band> {
-    let mut out: Vec<Band> = Vec::new();
+    // Per window: the band and, per distinct fault label, the scenarios that have it.
+    struct Window<'a> {
+        band: Band,
+        labels: Vec<(String, Vec<&'a str>)>,
+    }
+    let mut merged: Vec<Window<'_>> = Vec::new();
     for r in runs {
+        let name = r.summary().scenario.as_str();
         for b in fault_bands(&r.scenario) {
-            let label = format!("{}: {}", r.summary().scenario, b.label);
-            match out
-                .iter_mut()
-                .find(|o| o.from_s == b.from_s && o.to_s == b.to_s)
-            {
-                Some(o) => o.label = format!("{}\n{label}", o.label),
-                None => out.push(Band { label, ..b }),
+            let at = merged
+                .iter()
+                .position(|w| w.band.from_s == b.from_s && w.band.to_s == b.to_s);
+            let at = at.unwrap_or_else(|| {
+                merged.push(Window {
+                    band: b.clone(),
+                    labels: Vec::new(),
+                });
+                merged.len() - 1
+            });
+            let labels = &mut merged[at].labels;
+            match labels.iter_mut().find(|(l, _)| *l == b.label) {
+                Some((_, names)) => names.push(name),
+                None => labels.push((b.label.clone(), vec![name])),
             }
         }
     }
-    out
+    merged
+        .into_iter()
+        .map(|Window { band, labels }| {
+            let label = labels
+                .iter()
+                .map(|(l, names)| format!("{}: {l}", names.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Band { label, ..band }
+        })
+        .collect()
 }
 
 fn err(file: &str) -> impl Fn(String) -> ReportError + '_ {
