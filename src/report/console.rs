@@ -13,11 +13,17 @@ pub use super::format::{count, secs};
 /// Lays out rows as aligned columns (first column left-aligned, the rest right-aligned); a
 /// table wider than the terminal is cut into several, each repeating the first column.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    table_within(header, rows, width())
+    table_within(header, rows, 1, width())
 }
 
-/// [`table`] for a terminal `max` columns wide.
-pub fn table_within(header: &[&str], rows: &[Vec<String>], max: usize) -> String {
+/// [`table`] whose rows are named by their first `keys` columns (left-aligned), repeated in
+/// every part when the table is cut.
+pub fn table_keyed(header: &[&str], rows: &[Vec<String>], keys: usize) -> String {
+    table_within(header, rows, keys, width())
+}
+
+/// [`table_keyed`] for a terminal `max` columns wide.
+pub fn table_within(header: &[&str], rows: &[Vec<String>], keys: usize, max: usize) -> String {
     let cols = header.len();
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
@@ -25,11 +31,12 @@ pub fn table_within(header: &[&str], rows: &[Vec<String>], max: usize) -> String
             width[i] = width[i].max(c.chars().count());
         }
     }
-    // Columns after the first, in groups that fit beside it.
-    let first = 2 + width.first().copied().unwrap_or(0);
+    // Columns after the keys, in groups that fit beside them; the first key is left-aligned.
+    let keys = keys.clamp(1, cols.max(1));
+    let first: usize = width.iter().take(keys).map(|w| 2 + w).sum();
     let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
     let mut used = first;
-    for (i, w) in width.iter().enumerate().skip(1) {
+    for (i, w) in width.iter().enumerate().skip(keys) {
         let group = groups.last_mut().expect("one group");
         if !group.is_empty() && used + 2 + w > max {
             groups.push(Vec::new());
@@ -46,10 +53,15 @@ pub fn table_within(header: &[&str], rows: &[Vec<String>], max: usize) -> String
             "  {c}{}",
             " ".repeat(width[0].saturating_sub(c.chars().count()))
         );
-        for &i in group {
+        for i in (1..keys).chain(group.iter().copied()) {
             let c = cell(i);
-            let pad = width[i].saturating_sub(c.chars().count());
-            let _ = write!(out, "  {}{c}", " ".repeat(pad));
+            let pad = " ".repeat(width[i].saturating_sub(c.chars().count()));
+            // Keys are names: left-aligned like the first column.
+            if i < keys {
+                let _ = write!(out, "  {c}{pad}");
+            } else {
+                let _ = write!(out, "  {pad}{c}");
+            }
         }
         out.push('\n');
     };
@@ -363,9 +375,9 @@ mod tests {
             "0.1%".into(),
             "484,145".into(),
         ]];
-        let wide = table_within(&header, &rows, 100);
+        let wide = table_within(&header, &rows, 1, 100);
         assert_eq!(wide.lines().count(), 2, "{wide}");
-        let narrow = table_within(&header, &rows, 40);
+        let narrow = table_within(&header, &rows, 1, 40);
         assert!(narrow.lines().all(|l| l.chars().count() <= 40), "{narrow}");
         assert_eq!(
             narrow.lines().filter(|l| l.starts_with("  node")).count(),
@@ -374,5 +386,14 @@ mod tests {
         for h in header {
             assert!(narrow.contains(h), "{h} lost:\n{narrow}");
         }
+        let keyed = table_within(&header, &rows, 2, 40);
+        assert_eq!(
+            keyed
+                .lines()
+                .filter(|l| l.starts_with("  node  peak queue"))
+                .count(),
+            2,
+            "{keyed}"
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::experiment::Summary;
 use crate::experiment::compare::Compared;
 use crate::experiment::compare::settings::SettingChange;
 use crate::experiment::summary::{EventKind, LatencySummary, TimeStats};
-use crate::report::console::table;
+use crate::report::console::{table, table_keyed};
 use crate::report::format::{count, percent, secs};
 use crate::report::{Exporter, ReportError};
 
@@ -326,6 +326,8 @@ pub fn console(c: &Comparison) -> String {
     out
 }
 
+const TIME_TO_NDR: &str = "time to NDR mean";
+
 /// Means with 95% confidence intervals of the main metrics, one column per scenario, then the
 /// paired differences against the first scenario with their CIs.
 pub fn ci_table(runs: &[Compared], c: &Comparison) -> String {
@@ -347,7 +349,7 @@ pub fn ci_table(runs: &[Compared], c: &Comparison) -> String {
             |s| s.outcomes.delayed.get("1h").map_or(0.0, |d| d.share),
             percent,
         ),
-        ("time to NDR mean", |s| s.outcomes.time_to_ndr_s.mean, secs),
+        (TIME_TO_NDR, |s| s.outcomes.time_to_ndr_s.mean, secs),
         ("latency mean", |s| s.latency_s.mean, secs),
         ("latency p99", |s| s.latency_s.p99, secs),
         (
@@ -364,23 +366,44 @@ pub fn ci_table(runs: &[Compared], c: &Comparison) -> String {
             let mut row = vec![name.to_string()];
             for run in runs {
                 let rep = &run.runs;
+                // A time to NDR of runs that returned nothing is no time at all.
+                let undefined = *name == TIME_TO_NDR
+                    && rep
+                        .summaries
+                        .iter()
+                        .all(|s| s.outcomes.time_to_ndr_s.count == 0);
+                if undefined {
+                    row.push("no NDRs".into());
+                    continue;
+                }
                 let e = rep.estimate(f);
                 row.push(format!(
-                    "{} [{}, {}]",
+                    "{} {}",
                     fmt(e.mean),
-                    fmt(e.ci95[0]),
-                    fmt(e.ci95[1])
+                    crate::report::format::interval(e.ci95, fmt)
                 ));
             }
             row
         })
         .collect();
     let n = runs.first().map_or(0, |r| r.runs.summaries.len());
-    let (dh, drows) = deltas_grid(c);
+    let (mut dh, mut drows) = deltas_grid(c);
+    let against = match c.scenarios.as_slice() {
+        // One scenario against the baseline: the scenario column would only repeat its name.
+        [a, b] => {
+            dh.remove(0);
+            for r in &mut drows {
+                r.remove(0);
+            }
+            format!("of {b} against {a}")
+        }
+        _ => "against the first scenario".into(),
+    };
+    let keys = if c.scenarios.len() == 2 { 1 } else { 2 };
     format!(
-        "\n{n} replications per scenario, same seeds for every scenario:\n{}\nDifferences (mean of the differences paired by seed):\n{}",
+        "\n{n} replications per scenario, same seeds for every scenario:\n{}\nDifferences {against} (mean of the differences paired by seed):\n{}",
         table(&header, &rows),
-        table(&dh, &drows)
+        table_keyed(&dh, &drows, keys)
     )
 }
 
