@@ -386,14 +386,14 @@ mod tests {
         for h in header {
             assert!(narrow.contains(h), "{h} lost:\n{narrow}");
         }
+        // Two keys: every part starts with both, left-aligned.
         let keyed = table_within(&header, &rows, 2, 40);
-        assert_eq!(
-            keyed
-                .lines()
-                .filter(|l| l.starts_with("  node  peak queue"))
-                .count(),
-            2,
-            "{keyed}"
-        );
+        let parts: Vec<&str> = keyed.split("\n\n").collect();
+        assert_eq!(parts.len(), 3, "{keyed}");
+        for part in parts {
+            assert!(part.starts_with("  node  peak queue"), "{keyed}");
+            assert!(part.contains("  eop   5,031 "), "{keyed}");
+        }
+        assert!(keyed.lines().all(|l| l.chars().count() <= 40), "{keyed}");
     }
 }
