@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Renders a report's index.html in headless Chromium to a PNG and fails when the page logs
-# errors or renders blank (a single colour, or almost nothing but the background).
+# errors or renders blank (a single colour, or almost nothing but the background); then renders
+# every SVG of the folder and fails on overlapping text in the topology
+# (scripts/svg-text-check.sh).
 #
 #   bash scripts/browser-check.sh reports/<dir>/index.html [screenshot.png]
 #
@@ -97,4 +99,5 @@ print(f"browser-check: {path}: {width}x{height}, {len(counts)} colours, {ink:.1%
 if len(counts) < 2 or ink < 0.005:
     sys.exit("browser-check: the page rendered blank")
 PY
+CHROMIUM="$chromium" bash "$(dirname "$0")/svg-text-check.sh" "$dir"
 echo "browser-check: ok: $page"

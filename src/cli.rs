@@ -159,6 +159,16 @@ pub struct OutputOpts {
     pub wait: bool,
 }
 
+/// `--delayed-over`: options of every command that reports what became of the mail.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutcomeOpts {
+    /// Count the messages delayed over each of these or not delivered, e.g. `30m,2h,1d`
+    /// (whole minutes; default `1h,4h,24h`). 1h is always counted, and so is the threshold of
+    /// every `delayed_X` SLO.
+    #[arg(long = "delayed-over", value_name = "DURATIONS", value_delimiter = ',')]
+    pub delayed_over: Vec<String>,
+}
+
 /// `--jobs`: options of every command that runs in parallel.
 #[derive(Debug, Args, Clone)]
 pub struct JobsOpts {
@@ -275,6 +285,9 @@ pub struct RunArgs {
     /// Size limit.
     #[command(flatten)]
     pub size: SizeOpts,
+    /// Delay thresholds.
+    #[command(flatten)]
+    pub outcomes: OutcomeOpts,
     /// Independent runs with seeds derived from the master seed; every number gets a mean and a
     /// 95% confidence interval (at most 10000).
     #[arg(long, value_name = "N", default_value = "1", value_parser = parse_replications)]
@@ -344,6 +357,9 @@ pub struct CompareArgs {
     /// Size limit.
     #[command(flatten)]
     pub size: SizeOpts,
+    /// Delay thresholds.
+    #[command(flatten)]
+    pub outcomes: OutcomeOpts,
     /// Independent runs per scenario, with the same derived seeds for every scenario; the
     /// table adds means with 95% confidence intervals (at most 10000).
     #[arg(long, value_name = "N", default_value = "1", value_parser = parse_replications)]

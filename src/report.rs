@@ -5,9 +5,11 @@
 pub mod compare;
 pub mod console;
 pub mod csv;
+pub mod format;
 pub mod html;
 pub mod json;
 pub mod load;
+pub mod outcomes;
 pub mod svg;
 pub mod sweep;
 pub mod writer;

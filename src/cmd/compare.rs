@@ -1,6 +1,6 @@
 //! `mailflow compare`: several scenarios under one seed (common random numbers), side by side.
 
-use super::input::{load_to_run, overrides};
+use super::input::{delay_thresholds, load_to_run, overrides};
 use super::progress::Bar;
 use super::{AppError, output, print, print_json};
 use crate::cli::{CompareArgs, Format};
@@ -12,10 +12,15 @@ use crate::report::writer::ReportWriter;
 pub fn compare(args: &CompareArgs) -> Result<(), AppError> {
     let out = &args.output;
     overrides(&args.opts)?;
+    let thresholds = delay_thresholds(&args.outcomes, &[])?;
     let mut loaded = Vec::with_capacity(args.scenarios.len());
+    // Each file is read once (it may be a pipe): its text also gives the settings that differ.
+    let mut texts = Vec::with_capacity(args.scenarios.len());
     for path in &args.scenarios {
-        let (_, l) = load_to_run(path, &args.opts, args.size.max_messages, out.quiet)?;
+        let (source, mut l) = load_to_run(path, &args.opts, args.size.max_messages, out.quiet)?;
+        l.scenario.set_delay_thresholds(thresholds.iter().copied());
         loaded.push((path.clone(), l.scenario));
+        texts.push(source.text);
     }
     let seed = args
         .seed
@@ -28,6 +33,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), AppError> {
     let mut bar = Bar::new(out.quiet);
     let runs = compare_all(
         loaded,
+        &texts,
         seed,
         args.replications.max(1),
         experiment::jobs(args.jobs.jobs),
@@ -46,7 +52,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), AppError> {
         Format::Table if !out.quiet => {
             let mut text = table::console(&comparison);
             if args.replications > 1 {
-                text += &table::ci_table(&runs);
+                text += &table::ci_table(&runs, &comparison);
             }
             text += &format!("\nreport: {}\n", dir.display());
             print(&text)?;

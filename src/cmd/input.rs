@@ -4,8 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use crate::cli::ScenarioOpts;
+use crate::cli::{OutcomeOpts, ScenarioOpts};
+use crate::experiment::slo::{Metric, Slo};
+use crate::model::DEFAULT_DELAY_THRESHOLDS;
+use crate::scenario::units::parse_duration;
 use crate::scenario::{self, Loaded, Override};
+use crate::time::SimDuration;
 
 /// A scenario file read once: its path and text.
 #[derive(Clone, Debug)]
@@ -83,4 +87,29 @@ pub fn load_to_run(
     }
     source.check_size(&loaded, &overrides, max_messages)?;
     Ok((source, loaded))
+}
+
+/// The "delayed over" thresholds to count: `--delayed-over` (default 1 h, 4 h, 24 h) and the
+/// threshold of every `delayed_X` SLO (1 h is added by the scenario itself).
+pub fn delay_thresholds(opts: &OutcomeOpts, slos: &[Slo]) -> Result<Vec<SimDuration>, AppError> {
+    let mut out = if opts.delayed_over.is_empty() {
+        DEFAULT_DELAY_THRESHOLDS.to_vec()
+    } else {
+        let minute = SimDuration::from_mins(1).0;
+        opts.delayed_over
+            .iter()
+            .map(|x| match parse_duration(x) {
+                Ok(d) if d.0 > 0 && d.0.is_multiple_of(minute) => Ok(d),
+                Ok(_) => Err(AppError::Input(format!(
+                    "--delayed-over `{x}`: thresholds are whole minutes above zero, e.g. `90m`, `2h`, `1d`"
+                ))),
+                Err(e) => Err(AppError::Input(format!("--delayed-over: {e}"))),
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    out.extend(slos.iter().filter_map(|s| match s.metric {
+        Metric::Delayed(x) => Some(x),
+        _ => None,
+    }));
+    Ok(out)
 }

@@ -46,12 +46,13 @@ pub const DEFAULT_MAX_REPORT_BYTES: u64 = 100_000_000;
 
 /// Bytes a run report takes per time-series sample (the charts' x axis), per row of
 /// `timeseries.csv` (a node or connector at a sample) and per fault (shaded and labelled in the
-/// charts, listed in the page), and for the rest. Measured on the exporters' output and rounded
+/// charts, listed in the page and in the incident timeline; timed changes alike), and for the
+/// rest. Measured on the exporters' output and rounded
 /// up; `tests/it/robustness_limits.rs` checks the estimate stays above the real size and
 /// within twice it.
 const BYTES_PER_SAMPLE: u64 = 64;
 const BYTES_PER_ROW: u64 = 64;
-const BYTES_PER_FAULT: u64 = 3_000;
+const BYTES_PER_FAULT: u64 = 10_000;
 const BYTES_BASE: u64 = 64_000;
 
 /// About how many bytes the report folder of one run of `sc` takes.
@@ -61,7 +62,9 @@ pub fn report_bytes(sc: &Scenario) -> u64 {
     BYTES_BASE
         .saturating_add(samples.saturating_mul(BYTES_PER_SAMPLE))
         .saturating_add(rows.saturating_mul(BYTES_PER_ROW))
-        .saturating_add((sc.faults.len() as u64).saturating_mul(BYTES_PER_FAULT))
+        .saturating_add(
+            ((sc.faults.len() + sc.changes.len()) as u64).saturating_mul(BYTES_PER_FAULT),
+        )
 }
 
 /// Refuses reports estimated above `max` bytes, before anything runs.

@@ -1,7 +1,7 @@
 //! `mailflow run`: load once, simulate (once or `--replications` times), write every report
 //! file once, print, and exit 3 when an `--slo` is missed.
 
-use super::input::load_to_run;
+use super::input::{delay_thresholds, load_to_run};
 use super::progress::Bar;
 use super::{AppError, output, print_json};
 use crate::cli::{Format, RunArgs};
@@ -14,15 +14,23 @@ use crate::report::{self, RunReport};
 /// `mailflow run`.
 pub fn run(args: &RunArgs) -> Result<(), AppError> {
     let out = &args.output;
-    let (_, loaded) = load_to_run(
+    let (_, mut loaded) = load_to_run(
         &args.scenario,
         &args.opts,
         args.size.max_messages,
         out.quiet,
     )?;
-    let sc = &loaded.scenario;
-    let nodes: Vec<String> = sc.nodes.iter().map(|n| n.name.clone()).collect();
+    let nodes: Vec<String> = loaded
+        .scenario
+        .nodes
+        .iter()
+        .map(|n| n.name.clone())
+        .collect();
     let slos = slo::parse_all(&args.slo, &nodes).map_err(AppError::Input)?;
+    loaded
+        .scenario
+        .set_delay_thresholds(delay_thresholds(&args.outcomes, &slos)?);
+    let sc = &loaded.scenario;
     let seed = args.seed.unwrap_or(sc.seed);
     let n = args.replications.max(1);
     output::check_report_size(&[sc], args.size.max_report_size)?;
@@ -64,16 +72,10 @@ pub fn run(args: &RunArgs) -> Result<(), AppError> {
             let mut text = if n == 1 {
                 console::summary_table(&summary)
             } else {
-                console::replicated_table(&rep, &nodes)
+                console::replicated_table(&rep, &nodes, &sc.delay_thresholds)
             };
             for r in &summary.slo {
-                let verdict = if r.met { "met" } else { "MISSED" };
-                let bound = if n == 1 {
-                    "value"
-                } else {
-                    "pessimistic CI bound"
-                };
-                text += &format!("  SLO {}: {verdict} ({bound} {})\n", r.expr, r.value);
+                text += &format!("  {}\n", report::format::slo_line(r, n > 1));
             }
             if sc.warmup == Warmup::Auto {
                 let runs: Vec<String> = rep.summaries.iter().map(|s| secs(s.warmup_s)).collect();

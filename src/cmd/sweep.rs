@@ -11,9 +11,9 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::input::{Source, load_to_run, overrides};
+use super::input::{Source, delay_thresholds, load_to_run, overrides};
 use super::{AppError, note, output};
-use crate::cli::SweepArgs;
+use crate::cli::{OutcomeOpts, SweepArgs};
 use crate::experiment::replicate::pool;
 use crate::experiment::slo::{self, Metric, Slo};
 use crate::experiment::sweep::{
@@ -57,6 +57,8 @@ struct Run<'a> {
     finished: Mutex<BTreeMap<usize, PointResult>>,
     grid_points: usize,
     metrics: Vec<Metric>,
+    /// The delay thresholds every point counts.
+    thresholds: Vec<crate::time::SimDuration>,
     slos: Vec<Slo>,
     writer: &'a ReportWriter,
     quiet: bool,
@@ -75,6 +77,14 @@ pub fn sweep(args: &SweepArgs) -> Result<(), AppError> {
     let sc = &loaded.scenario;
     let nodes: Vec<String> = sc.nodes.iter().map(|n| n.name.clone()).collect();
     let slos = slo::parse_all(&args.slo, &nodes).map_err(AppError::Input)?;
+    // The delays the SLOs name are counted; sweep.csv carries the default ones and those.
+    let thresholds = delay_thresholds(&OutcomeOpts::default(), &slos)?;
+    let mut metrics = Metric::all(&nodes);
+    for s in &slos {
+        if !metrics.contains(&s.metric) {
+            metrics.push(s.metric.clone());
+        }
+    }
     let vary = parse_grid(&args.vary)?;
     let shard = args
         .shard
@@ -155,7 +165,8 @@ pub fn sweep(args: &SweepArgs) -> Result<(), AppError> {
         mine,
         finished: Mutex::new(done),
         grid_points,
-        metrics: Metric::all(&nodes),
+        metrics,
+        thresholds,
         slos,
         writer: &writer,
         quiet: out.quiet,
@@ -291,12 +302,9 @@ impl Run<'_> {
         if let Some(sc) = slot.as_ref() {
             return Ok(sc.clone());
         }
-        let sc = Arc::new(load_point(
-            self.source,
-            self.base,
-            self.mine[i],
-            self.max_messages,
-        )?);
+        let mut point = load_point(self.source, self.base, self.mine[i], self.max_messages)?;
+        point.set_delay_thresholds(self.thresholds.iter().copied());
+        let sc = Arc::new(point);
         *slot = Some(sc.clone());
         Ok(sc)
     }

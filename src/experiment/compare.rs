@@ -2,6 +2,8 @@
 //! by purpose and entity name, so scenarios that share traffic sections generate the same
 //! messages and differ only by what their topology does with them.
 
+pub mod settings;
+
 use std::path::PathBuf;
 
 use super::replicate::{Replicated, replicate};
@@ -18,6 +20,9 @@ pub struct Compared {
     /// Its runs: one, or `--replications` under the same derived seeds as the other scenarios
     /// (replication 0 is the plain run with the master seed, which tables and charts show).
     pub runs: Replicated,
+    /// The settings of its file that differ from the first scenario's (empty for the first,
+    /// or when a file cannot be read back as YAML).
+    pub settings: Vec<settings::SettingChange>,
 }
 
 impl Compared {
@@ -27,17 +32,24 @@ impl Compared {
     }
 }
 
-/// Runs every scenario `n` times (at least once) with the same seeds, in order. With one run,
-/// `progress` is told about each scenario's run.
+/// Runs every scenario `n` times (at least once) with the same seeds, in order; `texts` are the
+/// files' YAML, for the settings that differ. With one run, `progress` is told about each
+/// scenario's run.
 pub fn compare_all(
     loaded: Vec<(PathBuf, Scenario)>,
+    texts: &[String],
     seed: u64,
     n: usize,
     jobs: usize,
     mut progress: Option<&mut dyn ProgressSink>,
 ) -> Vec<Compared> {
     let mut out = Vec::with_capacity(loaded.len());
-    for (file, scenario) in loaded {
+    let baseline = texts.first().and_then(|t| settings::parse(t));
+    for (i, (file, scenario)) in loaded.into_iter().enumerate() {
+        let changes = match (&baseline, texts.get(i).and_then(|t| settings::parse(t))) {
+            (Some(a), Some(b)) if !out.is_empty() => settings::diff(a, &b),
+            _ => Vec::new(),
+        };
         let runs = if n <= 1 {
             let run = simulate(&scenario, seed, reborrow(&mut progress));
             Replicated::from_runs(vec![seed], vec![run])
@@ -48,6 +60,7 @@ pub fn compare_all(
             file,
             scenario,
             runs,
+            settings: changes,
         });
     }
     out

@@ -92,7 +92,10 @@ pub fn verdict(results: &[SloResult]) -> Result<(), String> {
     let missed: Vec<String> = results
         .iter()
         .filter(|r| !r.met)
-        .map(|r| format!("{} (value {})", r.expr, r.value))
+        .map(|r| match Slo::parse(&r.expr, None) {
+            Ok(slo) => format!("{} (value {})", r.expr, slo.metric.format(r.value)),
+            Err(_) => format!("{} (value {})", r.expr, r.value),
+        })
         .collect();
     if missed.is_empty() {
         Ok(())

@@ -1,6 +1,12 @@
 //! The run summary: the numbers of `summary.json`, with the spec's keys, built from the
 //! observer at the end of a run.
 
+pub mod incidents;
+pub mod outcomes;
+
+pub use incidents::{EventKind, Incident, IncidentKind, TimelineEvent};
+pub use outcomes::{Delayed, Impact, ImpactSummary, OutcomeTimes, TimeStats};
+
 use indexmap::IndexMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -75,6 +81,8 @@ pub struct LatencySummary {
 pub struct NodeSummary {
     /// Most messages waiting at once (event level).
     pub peak_queue: u64,
+    /// When that peak was first reached, seconds.
+    pub peak_queue_at_s: f64,
     /// Time-averaged messages waiting.
     pub mean_queue: f64,
     /// Busy workers / workers, time-averaged (0 for unlimited workers).
@@ -113,6 +121,8 @@ pub struct ConnectorSummary {
     pub deferrals_by_code: BTreeMap<String, u64>,
     /// Most messages waiting at once.
     pub peak_queue: u64,
+    /// When that peak was first reached, seconds.
+    pub peak_queue_at_s: f64,
     /// TCP connections attempted (one per MX host tried).
     pub connection_attempts: u64,
     /// Of those, the ones that failed at the connection.
@@ -153,10 +163,17 @@ pub struct Alert {
     pub first_s: f64,
     /// Last deferral (seconds).
     pub last_s: f64,
-    /// Most messages queued behind it.
+    /// Messages queued behind it, sampled at its deferrals (what mail flow intelligence sees).
     pub peak_queued: u64,
+    /// Most messages waiting in its connector's queues, at event level, from its first
+    /// deferral until they drained (`null` for a queue without a connector, whose depth is
+    /// only known at its deferrals).
+    pub peak_queued_exact: Option<u64>,
     /// Messages NDR'd from that queue while this was its error.
     pub ndr: u64,
+    /// Messages created after the warm-up (those `messages` counts) that its queues returned
+    /// as expired from its first deferral on.
+    pub ndr_counted: u64,
     /// Deferrals counted.
     pub deferrals: u64,
     /// Queued-volume alerts (`code: "delayed"`): most messages queued longer than
@@ -271,17 +288,24 @@ pub struct Summary {
     pub ndr_by_code: BTreeMap<String, u64>,
     /// Creation-to-delivery latency.
     pub latency_s: LatencySummary,
+    /// Outcome times of every message: time to delivery and to NDR, ages still in flight,
+    /// delayed over 1 h / 4 h / 24 h or not delivered.
+    pub outcomes: OutcomeTimes,
     /// Per node, in file order.
     pub nodes: IndexMap<String, NodeSummary>,
     /// Per connector, in file order.
     pub connectors: IndexMap<String, ConnectorSummary>,
     /// Per traffic stream, in file order.
     pub traffic: IndexMap<String, StreamSummary>,
+    /// Who is affected: per traffic stream and per recipient domain.
+    pub impact: ImpactSummary,
     /// Mail flow intelligence alerts.
     pub alerts: Vec<Alert>,
     /// Timed configuration changes, in file order, with what became of the backlog.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<ChangeSummary>,
+    /// The incident timeline: per fault, certificate expiry and unexplained alert.
+    pub incidents: Vec<Incident>,
     /// SLO results (filled by `run --slo`).
     pub slo: Vec<SloResult>,
     /// Engine numbers.
@@ -320,7 +344,8 @@ impl Summary {
             .nodes
             .iter()
             .zip(&obs.nodes)
-            .map(|(n, c)| {
+            .enumerate()
+            .map(|(i, (n, c))| {
                 let mean_busy = c.busy_area as f64 / span;
                 let utilization = match n.workers {
                     Workers::Limited(k) => mean_busy / f64::from(k.max(1)),
@@ -328,6 +353,7 @@ impl Summary {
                 };
                 let s = NodeSummary {
                     peak_queue: c.peak_queue,
+                    peak_queue_at_s: obs.node_tracks[i].peak_at.as_secs_f64(),
                     mean_queue: c.queue_area as f64 / span,
                     utilization,
                     mean_busy,
@@ -348,12 +374,14 @@ impl Summary {
             .connectors
             .iter()
             .zip(&obs.connectors)
-            .map(|(k, c)| {
+            .enumerate()
+            .map(|(i, (k, c))| {
                 let s = ConnectorSummary {
                     attempts: c.attempts,
                     delivered: c.delivered,
                     deferrals_by_code: by_code(&c.deferrals_by_code),
                     peak_queue: c.peak_queue,
+                    peak_queue_at_s: obs.connector_tracks[i].peak_at.as_secs_f64(),
                     connection_attempts: c.connection_attempts,
                     failed_connections: c.failed_connections.values().sum(),
                     failed_connections_by_code: by_code(&c.failed_connections),
@@ -379,6 +407,35 @@ impl Summary {
             })
             .collect();
         let t = &obs.total;
+        let end = e.horizon();
+        let code_key = |c: u16| codes::key(e.code_text(c)).to_string();
+        let impact = ImpactSummary {
+            streams: sc
+                .traffic
+                .iter()
+                .zip(&obs.fates.streams)
+                .map(|(t, f)| {
+                    (
+                        t.name.clone(),
+                        outcomes::impact(f, &obs.fates.thresholds, end),
+                    )
+                })
+                .collect(),
+            domains: sc
+                .domains
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.explicit)
+                .map(|(i, d)| {
+                    let empty = crate::sim::observer::fate::Fate::default();
+                    let f = obs.fates.domains.get(i).unwrap_or(&empty);
+                    (
+                        d.name.clone(),
+                        outcomes::impact(f, &obs.fates.thresholds, end),
+                    )
+                })
+                .collect(),
+        };
         Summary {
             scenario: sc.name.clone(),
             seed: e.seed(),
@@ -418,11 +475,14 @@ impl Summary {
             sent_without_tls: obs.sent_without_tls,
             ndr_by_code: by_code(&obs.ndr_by_code),
             latency_s: latency(t),
+            outcomes: outcomes::outcome_times(&obs.fates, &t.latency, end, &code_key),
             nodes,
             connectors,
             traffic,
+            impact,
             alerts: alerts(e),
             changes: changes(e),
+            incidents: incidents::incidents(e),
             slo: Vec::new(),
             engine: EngineStats {
                 events: e.events_handled,
@@ -477,7 +537,9 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
                     first_s: a.first.as_secs_f64(),
                     last_s: a.last.as_secs_f64(),
                     peak_queued: 0,
+                    peak_queued_exact: None,
                     ndr: 0,
+                    ndr_counted: 0,
                     deferrals: 0,
                     queued_over: None,
                     queued_over_s: None,
@@ -485,6 +547,21 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
                     fix: fix.to_string(),
                 }
             });
+        m.ndr_counted += e
+            .obs
+            .queue_expiries
+            .get(&q)
+            .into_iter()
+            .flatten()
+            .filter(|ep| ep.1 >= a.first)
+            .map(|ep| ep.2)
+            .sum::<u64>();
+        if let Some(c) = e.queue_key(q as usize).connector {
+            let track = &e.obs.connector_tracks[c.index()];
+            let until = track.empty_after(a.last).unwrap_or(e.horizon());
+            let exact = track.max_between(a.first, until);
+            m.peak_queued_exact = Some(m.peak_queued_exact.unwrap_or(0).max(exact));
+        }
         m.first_s = m.first_s.min(a.first.as_secs_f64());
         m.last_s = m.last_s.max(a.last.as_secs_f64());
         m.peak_queued = m.peak_queued.max(a.peak_queued);
@@ -502,7 +579,9 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
             first_s: first.as_secs_f64(),
             last_s: last.as_secs_f64(),
             peak_queued: 0,
+            peak_queued_exact: None,
             ndr: count,
+            ndr_counted: count,
             deferrals: 0,
             queued_over: None,
             queued_over_s: None,
@@ -543,7 +622,9 @@ fn alerts(e: &Engine<'_>) -> Vec<Alert> {
             first_s: v.first.as_secs_f64(),
             last_s: v.last.as_secs_f64(),
             peak_queued: v.peak,
+            peak_queued_exact: Some(v.peak),
             ndr: 0,
+            ndr_counted: 0,
             deferrals,
             queued_over: Some(v.over_age),
             queued_over_s: Some(limits.queued_over.as_secs_f64()),

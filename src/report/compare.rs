@@ -2,6 +2,7 @@
 //! and HTML tables from the same rows), the differences in words, and overlay charts.
 
 pub mod charts;
+pub mod deltas;
 pub mod html;
 pub mod table;
 pub mod words;

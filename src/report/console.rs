@@ -2,51 +2,28 @@
 
 use std::fmt::Write;
 
+use super::format::{number, percent, plural, width, wrap};
+use super::outcomes;
 use crate::experiment::Summary;
 use crate::experiment::replicate::Replicated;
 use crate::experiment::slo::Metric;
 
-/// Formats a count with thousands separators: `1,234,567`.
-pub fn count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use super::format::{count, secs};
 
-/// Formats seconds for people: `850ms`, `12.4s`, `3m20s`, `5h02m`, `1d04h`.
-pub fn secs(s: f64) -> String {
-    if !s.is_finite() {
-        return "-".into();
-    }
-    if s < 1.0 {
-        format!("{:.0}ms", s * 1000.0)
-    } else if s < 60.0 {
-        format!("{s:.1}s")
-    } else if s < 3600.0 {
-        format!("{}m{:02}s", (s / 60.0) as u64, (s % 60.0) as u64)
-    } else if s < 86_400.0 {
-        format!(
-            "{}h{:02}m",
-            (s / 3600.0) as u64,
-            ((s % 3600.0) / 60.0) as u64
-        )
-    } else {
-        format!(
-            "{}d{:02}h",
-            (s / 86_400.0) as u64,
-            ((s % 86_400.0) / 3600.0) as u64
-        )
-    }
-}
-
-/// Lays out rows as aligned columns (first column left-aligned, the rest right-aligned).
+/// Lays out rows as aligned columns (first column left-aligned, the rest right-aligned); a
+/// table wider than the terminal is cut into several, each repeating the first column.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    table_within(header, rows, 1, width())
+}
+
+/// [`table`] whose rows are named by their first `keys` columns (left-aligned), repeated in
+/// every part when the table is cut.
+pub fn table_keyed(header: &[&str], rows: &[Vec<String>], keys: usize) -> String {
+    table_within(header, rows, keys, width())
+}
+
+/// [`table_keyed`] for a terminal `max` columns wide.
+pub fn table_within(header: &[&str], rows: &[Vec<String>], keys: usize, max: usize) -> String {
     let cols = header.len();
     let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
@@ -54,21 +31,50 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
             width[i] = width[i].max(c.chars().count());
         }
     }
-    let mut out = String::new();
-    let line = |cells: Vec<&str>, out: &mut String| {
-        for (i, c) in cells.iter().enumerate() {
-            let pad = width[i].saturating_sub(c.chars().count());
-            if i == 0 {
-                let _ = write!(out, "  {c}{}", " ".repeat(pad));
+    // Columns after the keys, in groups that fit beside them; the first key is left-aligned.
+    let keys = keys.clamp(1, cols.max(1));
+    let first: usize = width.iter().take(keys).map(|w| 2 + w).sum();
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut used = first;
+    for (i, w) in width.iter().enumerate().skip(keys) {
+        let group = groups.last_mut().expect("one group");
+        if !group.is_empty() && used + 2 + w > max {
+            groups.push(Vec::new());
+            used = first;
+        }
+        groups.last_mut().expect("one group").push(i);
+        used += 2 + w;
+    }
+    let line = |cells: &[&str], group: &[usize], out: &mut String| {
+        let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+        let c = cell(0);
+        let _ = write!(
+            out,
+            "  {c}{}",
+            " ".repeat(width[0].saturating_sub(c.chars().count()))
+        );
+        for i in (1..keys).chain(group.iter().copied()) {
+            let c = cell(i);
+            let pad = " ".repeat(width[i].saturating_sub(c.chars().count()));
+            // Keys are names: left-aligned like the first column.
+            if i < keys {
+                let _ = write!(out, "  {c}{pad}");
             } else {
-                let _ = write!(out, "  {}{c}", " ".repeat(pad));
+                let _ = write!(out, "  {pad}{c}");
             }
         }
         out.push('\n');
     };
-    line(header.to_vec(), &mut out);
-    for r in rows {
-        line(r.iter().map(String::as_str).collect(), &mut out);
+    let mut out = String::new();
+    for (k, group) in groups.iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
+        }
+        line(header, group, &mut out);
+        for r in rows {
+            let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+            line(&cells, group, &mut out);
+        }
     }
     out
 }
@@ -92,7 +98,7 @@ pub fn messages_grid(s: &Summary) -> ([&'static str; 7], Vec<Vec<String>>) {
         count(m.ndr),
         count(m.quarantined),
         count(m.in_flight),
-        format!("{:.4}%", s.ndr_rate * 100.0),
+        percent(s.ndr_rate),
     ];
     (header, vec![row])
 }
@@ -116,7 +122,7 @@ pub fn nodes_grid(s: &Summary) -> ([&'static str; 8], Vec<Vec<String>>) {
             vec![
                 name.clone(),
                 count(n.peak_queue),
-                format!("{:.1}", n.mean_queue),
+                number(n.mean_queue, 1),
                 format!("{:.1}%", n.utilization * 100.0),
                 count(n.delivered),
                 count(n.ndr),
@@ -128,21 +134,44 @@ pub fn nodes_grid(s: &Summary) -> ([&'static str; 8], Vec<Vec<String>>) {
     (header, rows)
 }
 
-/// The summary table `mailflow run` prints.
+/// The summary table `mailflow run` prints, wrapped to the terminal width.
 pub fn summary_table(s: &Summary) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}: seed {}, {} simulated (warm-up {}), {} events in {:.2}s ({:.1}M events/s)\n",
+    let cols = width();
+    let head = format!(
+        "{}: seed {}, {} simulated (warm-up {}), {} events",
         s.scenario,
         s.seed,
         secs(s.duration_s),
         secs(s.warmup_s),
         count(s.engine.events),
+    );
+    let timing = format!(
+        "in {:.2}s ({:.1}M events/s)",
         s.engine.wall_s,
         s.engine.events_per_s / 1e6
     );
+    // Whether the timing fits on the first line is decided on its widest usual form, so the
+    // layout does not depend on the speed of the machine.
+    let mut out = if head.chars().count() + " in 999.99s (99.9M events/s)".len() <= cols {
+        format!("{head} {timing}\n")
+    } else {
+        wrap(&head, cols, "", "  ") + "  " + &timing + "\n"
+    };
+    out += "\n";
+    for line in outcomes::headline(s) {
+        out += &wrap(&line, cols, "  ", "  ");
+    }
+    out += "\n";
     let (header, rows) = messages_grid(s);
+    out += &table(&header, &rows);
+    out += "\n";
+    let (header, rows) = outcomes::times_grid(s);
+    out += &table(&header, &rows);
+    out += "\n";
+    let (header, rows) = outcomes::delayed_grid(s);
+    out += &table(&header, &rows);
+    out += "\n";
+    let (header, rows) = outcomes::impact_grid(s);
     out += &table(&header, &rows);
     let l = &s.latency_s;
     out += "\n";
@@ -216,48 +245,66 @@ pub fn summary_table(s: &Summary) -> String {
         }
     }
     out += &changes(s);
-    if !s.alerts.is_empty() {
-        let _ = writeln!(out, "\nMail flow intelligence alerts:");
-        for a in &s.alerts {
-            let tail = match (a.queued_over, a.queued_over_s) {
-                (Some(n), Some(age)) => format!("{} queued over {}", count(n), secs(age)),
-                _ => format!("{} NDR'd", count(a.ndr)),
-            };
-            let _ = writeln!(
-                out,
-                "  ! {} {} {} — from {} to {}, peak {} queued, {tail}\n    cause: {}\n    fix:   {}",
-                a.connector,
-                a.code,
-                a.title,
-                secs(a.first_s),
-                secs(a.last_s),
-                count(a.peak_queued),
-                a.cause,
-                a.fix
-            );
-        }
+    out += &incidents(s, cols);
+    out += &alerts(s, cols);
+    out
+}
+
+/// The incident timeline, one paragraph per incident.
+pub fn incidents(s: &Summary, cols: usize) -> String {
+    if s.incidents.is_empty() {
+        return String::new();
     }
-    for slo in &s.slo {
-        let _ = writeln!(
-            out,
-            "  SLO {}: {} ({})",
-            slo.expr,
-            if slo.met { "met" } else { "MISSED" },
-            slo.value
-        );
+    let mut out = String::from("\nIncidents:\n");
+    for i in &s.incidents {
+        out += &wrap(&outcomes::incident_title(i), cols, "  ", "    ");
+        let events: Vec<String> = i
+            .events
+            .iter()
+            .map(|e| {
+                let t = outcomes::event_time(i, e.event);
+                let sep = if e.at_s.is_some() { " " } else { ": " };
+                format!("{}{sep}{t}", e.event.words())
+            })
+            .collect();
+        out += &wrap(&events.join(" → "), cols, "    ", "    ");
+        out += &wrap(&outcomes::incident_effects(i), cols, "    ", "    ");
     }
     out
 }
 
-/// A time of the run to the minute: `t+1d10h42m`, `t+3h05m`.
-fn at(s: f64) -> String {
-    let m = (s / 60.0).round() as u64;
-    let (d, h, m) = (m / 1440, m / 60 % 24, m % 60);
-    if d > 0 {
-        format!("t+{d}d{h:02}h{m:02}m")
-    } else {
-        format!("t+{h}h{m:02}m")
+/// The mail flow intelligence alerts, each with its cause and fix, wrapped.
+pub fn alerts(s: &Summary, cols: usize) -> String {
+    if s.alerts.is_empty() {
+        return String::new();
     }
+    let mut out = String::from("\nMail flow intelligence alerts:\n");
+    for a in &s.alerts {
+        let peak = match a.peak_queued_exact {
+            Some(p) if p != a.peak_queued => format!(
+                "peak {} queued ({} at a retry)",
+                count(p),
+                count(a.peak_queued)
+            ),
+            _ => format!("peak {} queued", count(a.peak_queued)),
+        };
+        let line = format!(
+            "{} {} {} — from {} to {}, {peak}, {}",
+            a.connector,
+            a.code,
+            a.title,
+            super::format::at(a.first_s),
+            super::format::at(a.last_s),
+            match (a.queued_over, a.queued_over_s) {
+                (Some(n), Some(age)) => format!("{} queued over {}", count(n), secs(age)),
+                _ => plural(a.ndr_counted, "message NDR'd", "messages NDR'd"),
+            },
+        );
+        out += &wrap(&line, cols, "  ! ", "    ");
+        out += &wrap(&a.cause, cols, "    cause: ", "           ");
+        out += &wrap(&a.fix, cols, "    fix:   ", "           ");
+    }
+    out
 }
 
 /// The timed configuration changes: when each was made and landed, and what became of the
@@ -269,17 +316,19 @@ pub fn changes(s: &Summary) -> String {
     let mut out = String::from("\nConfiguration changes:\n");
     for c in &s.changes {
         let landed = match c.landed_s {
-            Some(t) => format!("landed {}", at(t)),
+            Some(t) => format!("landed at {}", super::format::at(t)),
             None => "not landed within the run".into(),
-        };
-        let _ = writeln!(out, "  {}: made {}, {landed}", c.label, at(c.made_s));
-        let waiting = match c.queued {
-            1 => "1 message was waiting".to_string(),
-            n => format!("{} messages were waiting", count(n)),
         };
         let _ = writeln!(
             out,
-            "    {waiting}: {} delivered, {} NDR'd when it landed, {} NDR'd otherwise, {} quarantined, {} still waiting",
+            "  {}: made at {}, {landed}",
+            c.label,
+            super::format::at(c.made_s)
+        );
+        let _ = writeln!(
+            out,
+            "    {} waiting when it was made: {} delivered, {} NDR'd when it landed, {} NDR'd otherwise, {} quarantined, {} still waiting",
+            plural(c.queued, "message", "messages"),
             count(c.delivered),
             count(c.ndr_at_once),
             count(c.ndr_later),
@@ -290,8 +339,13 @@ pub fn changes(s: &Summary) -> String {
     out
 }
 
-/// The console table of replicated runs: one row per metric, mean and 95% CI.
-pub fn replicated_table(rep: &Replicated, nodes: &[String]) -> String {
+/// The console table of replicated runs: one row per metric (delays over each of
+/// `thresholds`), mean and 95% CI.
+pub fn replicated_table(
+    rep: &Replicated,
+    nodes: &[String],
+    thresholds: &[crate::time::SimDuration],
+) -> String {
     let s0 = &rep.summaries[0];
     let mut out = String::new();
     let _ = writeln!(
@@ -303,26 +357,35 @@ pub fn replicated_table(rep: &Replicated, nodes: &[String]) -> String {
         secs(s0.duration_s),
         secs(rep.estimate(|s| s.warmup_s).mean)
     );
-    let row = |name: String, e: crate::stats::Estimate| {
-        vec![
-            name,
-            format!("{:.4}", e.mean),
-            format!("[{:.4}, {:.4}]", e.ci95[0], e.ci95[1]),
-        ]
+    let row = |name: String, e: crate::stats::Estimate, show: &dyn Fn(f64) -> String| {
+        vec![name, show(e.mean), super::format::interval(e.ci95, show)]
     };
+    let messages = |v: f64| number(v, 1);
     let mut rows = vec![
         row(
             "generated".into(),
             rep.estimate(|s| s.messages.generated as f64),
+            &messages,
         ),
         row(
             "delivered".into(),
             rep.estimate(|s| s.messages.delivered as f64),
+            &messages,
         ),
-        row("ndr".into(), rep.estimate(|s| s.messages.ndr as f64)),
+        row(
+            "ndr".into(),
+            rep.estimate(|s| s.messages.ndr as f64),
+            &messages,
+        ),
     ];
-    for m in Metric::all(nodes) {
-        rows.push(row(m.to_string(), rep.metric(&m)));
+    let any_ndr = rep.summaries.iter().any(|s| s.messages.ndr > 0);
+    for m in Metric::all_with(nodes, thresholds) {
+        // Times to NDR of runs without NDRs are no information.
+        if matches!(m, Metric::TimeToNdr(_)) && !any_ndr {
+            continue;
+        }
+        let show = |v: f64| super::format::metric_value(&m, v);
+        rows.push(row(m.to_string(), rep.metric(&m), &show));
     }
     out += &table(&["metric", "mean", "95% CI"], &rows);
     out
@@ -333,11 +396,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_read_like_a_person_writes_them() {
-        assert_eq!(count(1_234_567), "1,234,567");
-        assert_eq!(count(12), "12");
-        assert_eq!(secs(0.25), "250ms");
-        assert_eq!(secs(200.0), "3m20s");
-        assert_eq!(secs(90_000.0), "1d01h");
+    fn a_table_wider_than_the_terminal_is_cut_into_tables_that_repeat_the_first_column() {
+        let header = [
+            "node",
+            "peak queue",
+            "mean queue",
+            "utilisation",
+            "delivered",
+        ];
+        let rows = vec![vec![
+            "eop".to_string(),
+            "5,031".into(),
+            "3,776.7".into(),
+            "0.1%".into(),
+            "484,145".into(),
+        ]];
+        let wide = table_within(&header, &rows, 1, 100);
+        assert_eq!(wide.lines().count(), 2, "{wide}");
+        let narrow = table_within(&header, &rows, 1, 40);
+        assert!(narrow.lines().all(|l| l.chars().count() <= 40), "{narrow}");
+        assert_eq!(
+            narrow.lines().filter(|l| l.starts_with("  node")).count(),
+            2
+        );
+        for h in header {
+            assert!(narrow.contains(h), "{h} lost:\n{narrow}");
+        }
+        // Two keys: every part starts with both, left-aligned.
+        let keyed = table_within(&header, &rows, 2, 40);
+        let parts: Vec<&str> = keyed.split("\n\n").collect();
+        assert_eq!(parts.len(), 3, "{keyed}");
+        for part in parts {
+            assert!(part.starts_with("  node  peak queue"), "{keyed}");
+            assert!(part.contains("  eop   5,031 "), "{keyed}");
+        }
+        assert!(keyed.lines().all(|l| l.chars().count() <= 40), "{keyed}");
     }
 }

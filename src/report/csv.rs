@@ -21,6 +21,9 @@ pub struct TimeseriesRecord<'a> {
     pub deferred: u64,
     /// Cumulative NDRs generated.
     pub ndr: u64,
+    /// Age in seconds of the oldest counted message in flight anywhere at that time (the same
+    /// on every row of a sample time; 0 when none; to the minute of its creation).
+    pub oldest_in_flight_s: f64,
 }
 
 /// The names rows are labelled with: nodes, then `connector:<name>`.
@@ -50,7 +53,16 @@ impl Exporter<RunReport<'_>> for TimeseriesCsv {
             reason: e.to_string(),
         };
         let mut w = ::csv::Writer::from_writer(Vec::new());
+        let oldest = &r.series.oldest_in_flight;
+        let mut k = 0;
         for row in &r.series.rows {
+            while k + 1 < oldest.len() && oldest[k].0 < row.time {
+                k += 1;
+            }
+            let age = oldest
+                .get(k)
+                .filter(|o| o.0 == row.time)
+                .map_or(0.0, |o| o.1 as f64 / 1e6);
             w.serialize(TimeseriesRecord {
                 time_s: row.time.as_secs_f64(),
                 node: &names[row.entity as usize],
@@ -59,6 +71,7 @@ impl Exporter<RunReport<'_>> for TimeseriesCsv {
                 delivered: row.delivered,
                 deferred: row.deferred,
                 ndr: row.ndr,
+                oldest_in_flight_s: age,
             })
             .map_err(|e| err(&e))?;
         }

@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::console::{count, secs};
+use super::format::{at, count, plural, secs};
+use super::outcomes;
 use super::svg::diagram::esc;
 use super::svg::{LatencySvg, OutcomesSvg, QueuesSvg, TopologySvg};
 use super::{Exporter, ReportError, RunReport};
@@ -17,7 +18,10 @@ th,td{border:1px solid #ddd;padding:4px 10px;text-align:right}th{background:#f3f
 td:first-child,th:first-child{text-align:left}
 .alert{border-left:4px solid #d62728;background:#fdf2f2;padding:8px 14px;margin:10px 0}
 .ok{border-left:4px solid #2ca02c;background:#f2faf2;padding:8px 14px}
+.headline{border-left:4px solid #1f77b4;background:#f2f7fc;padding:8px 14px;font-size:17px}
+.headline p{margin:4px 0}.approx{color:#666}
 figure{margin:16px 0}svg{max-width:100%;height:auto;display:block}
+.pair{display:flex;gap:16px;align-items:flex-start}.pair figure{flex:1;min-width:0;margin:8px 0}
 @media print{body{max-width:none;padding:0}figure,.alert,table{break-inside:avoid}h2{break-after:avoid}}
 ";
 
@@ -143,6 +147,56 @@ pub fn summary_tables(s: &Summary) -> String {
     out + &table(&["other counts", "messages"], &extra)
 }
 
+/// The first screen: the headline in words, the outcome times of all messages, who is affected
+/// and the incident timeline.
+pub fn at_a_glance(s: &Summary) -> String {
+    let mut out = String::from("<div class=\"headline\">");
+    for line in outcomes::headline(s) {
+        let _ = write!(out, "<p>{}</p>", esc(&line));
+    }
+    out += "</div>\n";
+    let (header, rows) = outcomes::times_grid(s);
+    out += &table(&header, &rows);
+    let (header, rows) = outcomes::impact_grid(s);
+    out += &table(&header, &rows);
+    if !s.incidents.is_empty() {
+        let (header, rows) = outcomes::timeline_grid(s);
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        out += &table(&header, &rows);
+        let effects: Vec<String> = s
+            .incidents
+            .iter()
+            .map(|i| {
+                format!(
+                    "{}: {}",
+                    outcomes::incident_title(i),
+                    outcomes::incident_effects(i)
+                )
+            })
+            .collect();
+        out += "<ul class=\"meta\">";
+        for e in effects {
+            let _ = write!(out, "<li>{}</li>", esc(&e));
+        }
+        out += "</ul>\n";
+        if s.incidents
+            .iter()
+            .any(|i| i.events.iter().any(|e| e.approximate))
+        {
+            out += "<p class=\"approx\">≈: read from the sampled series, or from a queue shared with other mail: exact to one sample interval.</p>\n";
+        }
+    }
+    out
+}
+
+/// The delay table (the outcome times are on the first screen).
+pub fn outcome_tables(s: &Summary) -> String {
+    let (header, rows) = outcomes::delayed_grid(s);
+    let mut out = table(&header, &rows);
+    out += "<p class=\"meta\">\"Delayed over X or not delivered\" counts messages delivered later than X, every NDR'd message, and messages still in flight at the end that are older than X. Quarantined mail is not counted.</p>\n";
+    out
+}
+
 /// The alerts of a run, each with its cause and fix.
 pub fn alerts(s: &Summary) -> String {
     if s.alerts.is_empty() {
@@ -152,15 +206,26 @@ pub fn alerts(s: &Summary) -> String {
     for a in &s.alerts {
         let _ = writeln!(
             out,
-            "<div class=\"alert\"><strong>{} — {} {}</strong><br>from {} to {}, peak {} queued, {} deferrals, {} NDR'd<br><b>Cause:</b> {}<br><b>Fix:</b> {}</div>",
+            "<div class=\"alert\"><strong>{} — {} {}</strong><br>from {} to {}, {}, {}, {}<br><b>Cause:</b> {}<br><b>Fix:</b> {}</div>",
             esc(&a.connector),
             esc(&a.code),
             esc(&a.title),
-            secs(a.first_s),
-            secs(a.last_s),
-            count(a.peak_queued),
-            count(a.deferrals),
-            count(a.ndr),
+            at(a.first_s),
+            at(a.last_s),
+            esc(&match a.peak_queued_exact {
+                Some(p) if p != a.peak_queued => format!(
+                    "peak {} queued (exact; {} at a retry, as mail flow intelligence samples it)",
+                    count(p),
+                    count(a.peak_queued)
+                ),
+                Some(p) => format!("peak {} queued", count(p)),
+                None => format!(
+                    "peak {} queued (sampled at its retries)",
+                    count(a.peak_queued)
+                ),
+            }),
+            plural(a.deferrals, "deferral", "deferrals"),
+            plural(a.ndr_counted, "message NDR'd", "messages NDR'd"),
             esc(&a.cause),
             esc(&a.fix)
         );
@@ -180,30 +245,24 @@ impl Exporter<RunReport<'_>> for IndexHtml {
         let mut body = String::new();
         let _ = write!(
             body,
-            "<h1>{}</h1>\n<p class=\"meta\">seed {} · {} simulated · warm-up {} · {} nodes, {} connectors, {} traffic streams, {} faults</p>\n<p>{}</p>\n",
+            "<h1>{}</h1>\n<p class=\"meta\">seed {} · {} simulated · warm-up {} · {}, {}, {}, {}</p>\n<p>{}</p>\n",
             esc(&sc.name),
             s.seed,
             secs(s.duration_s),
             secs(s.warmup_s),
-            sc.nodes.len(),
-            sc.connectors.len(),
-            sc.traffic.len(),
-            sc.faults.len(),
+            plural(sc.nodes.len() as u64, "node", "nodes"),
+            plural(sc.connectors.len() as u64, "connector", "connectors"),
+            plural(sc.traffic.len() as u64, "traffic stream", "traffic streams"),
+            plural(sc.faults.len() as u64, "fault", "faults"),
             esc(sc.description.trim())
         );
+        body += &at_a_glance(s);
         body += "<h2>Alerts</h2>\n";
         body += &alerts(s);
         for slo in &s.slo {
-            let verdict = if slo.met { "met" } else { "MISSED" };
-            let _ = writeln!(
-                body,
-                "<p>SLO {}: {verdict} (value {})</p>",
-                esc(&slo.expr),
-                slo.value
-            );
+            let line = super::format::slo_line(slo, s.replications.is_some());
+            let _ = writeln!(body, "<p>{}</p>", esc(&line));
         }
-        body += "<h2>Summary</h2>\n";
-        body += &summary_tables(s);
         body += "<h2>Charts</h2>\n";
         let charts: [(&super::RunExporter, &str); 4] = [
             (
@@ -226,6 +285,10 @@ impl Exporter<RunReport<'_>> for IndexHtml {
         for (exporter, caption) in charts {
             body += &figure(&exporter.render(r)?, caption);
         }
+        body += "<h2>Delayed or not delivered</h2>\n";
+        body += &outcome_tables(s);
+        body += "<h2>Summary</h2>\n";
+        body += &summary_tables(s);
         body += "<p class=\"meta\">Files in this folder: summary.json, timeseries.csv, queues.svg, outcomes.svg, latency.svg, topology.svg, index.html (see reports/README.md).</p>\n";
         Ok(page(&format!("mailflow: {}", sc.name), &body).into_bytes())
     }

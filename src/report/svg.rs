@@ -1,12 +1,18 @@
 //! The SVG charts of a report folder: queues, outcomes, latency and topology.
 //!
 //! Charts are drawn with plotters' SVG backend (text as `<text>` elements, no font files); the
-//! topology diagram is written by hand. Colours come from one palette indexed like the rows of
-//! `timeseries.csv` (nodes, then connectors), so a node has the same colour in every chart.
+//! topology diagram is written by hand. One colour means one thing across every chart:
+//! [`PALETTE`] is indexed like the rows of `timeseries.csv` (nodes, then connectors), so a node
+//! has the same colour in every chart; [`SERIES`] is for whole-traffic lines (all traffic and
+//! streams in a run, scenarios in a comparison); green is delivered mail, dark red returned
+//! mail, and [`FAULT_RED`] faults and alerts.
 
+pub mod cdf;
 pub mod chart;
 pub mod diagram;
 pub mod latency;
+pub mod layout;
+pub mod legend;
 pub mod outcomes;
 pub mod queues;
 pub mod topology;
@@ -14,24 +20,49 @@ pub mod topology;
 use plotters::style::RGBColor;
 
 use super::{Exporter, ReportError, RunReport};
-use crate::model::{FaultKind, Scenario};
-use crate::sim::codes;
+use crate::model::Scenario;
 
-/// Colours for nodes, connectors, streams and scenarios; no red (red marks faults).
+/// Colours of nodes and connectors: no red (faults), no green (delivered), no black (all
+/// traffic).
 pub const PALETTE: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
     RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
+    RGBColor(23, 190, 207),
     RGBColor(227, 119, 194),
     RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
-    RGBColor(23, 190, 207),
     RGBColor(57, 59, 121),
     RGBColor(0, 128, 128),
     RGBColor(107, 110, 207),
+    RGBColor(230, 171, 2),
+    RGBColor(174, 199, 232),
 ];
+
+/// Colours of whole-traffic lines: all traffic (black), then streams in a run or scenarios in
+/// a comparison; dark tones, apart from [`PALETTE`]'s.
+pub const SERIES: [RGBColor; 6] = [
+    RGBColor(0, 0, 0),
+    RGBColor(166, 54, 3),
+    RGBColor(84, 39, 143),
+    RGBColor(8, 81, 156),
+    RGBColor(102, 102, 0),
+    RGBColor(1, 108, 89),
+];
+
+/// The colour of whole-traffic line `i` (wrapping).
+pub fn series_colour(i: usize) -> RGBColor {
+    SERIES[i % SERIES.len()]
+}
+
+/// Delivered mail.
+pub const DELIVERED: RGBColor = RGBColor(44, 160, 44);
+/// Returned mail (NDRs, the NDR rate).
+pub const RETURNED: RGBColor = RGBColor(165, 15, 21);
+/// A queue that drained.
+pub const DRAINED: RGBColor = RGBColor(0, 109, 44);
+/// A configuration change that landed.
+pub const CHANGED: RGBColor = RGBColor(49, 54, 149);
 
 /// The colour of palette entry `i` (wrapping).
 pub fn colour(i: usize) -> RGBColor {
@@ -46,49 +77,31 @@ pub fn hex(c: RGBColor) -> String {
 /// Red used for faults and alerts.
 pub const FAULT_RED: RGBColor = RGBColor(214, 39, 40);
 
-/// A fault window on the time axis, in seconds.
+/// What a band on the time axis stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BandKind {
+    /// A `faults` entry's window.
+    Fault,
+    /// A certificate expired, from `not_after` to the end.
+    Certificate,
+}
+
+/// A fault window (or a certificate expired) on the time axis, in seconds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Band {
+    /// What it stands for.
+    pub kind: BandKind,
     /// Start, seconds.
     pub from_s: f64,
     /// End, seconds.
     pub to_s: f64,
     /// What the band is labelled with, e.g. `firewall_block onprem · 450 4.4.316`.
     pub label: String,
+    /// It lasts to the end of the run (no end of its own).
+    pub open: bool,
 }
 
-/// The reply code a fault kind makes senders see, if it makes one.
-pub fn fault_code(kind: &FaultKind) -> Option<&'static str> {
-    let text = match kind {
-        FaultKind::DnsFailure { .. } => codes::DNS_FAILED,
-        FaultKind::ServerDown { .. } => codes::CONNECTION_TIMED_OUT,
-        FaultKind::FirewallBlock { .. } => codes::CONNECTION_REFUSED,
-        FaultKind::ServiceUnavailable { .. } | FaultKind::TlsUnavailable { .. } => {
-            codes::CANNOT_CONNECT
-        }
-        FaultKind::ConnectionDrop { .. } => codes::CLOSED_ABRUPTLY,
-        FaultKind::CertificateExpired { .. } | FaultKind::CertificateMismatch { .. } => {
-            codes::CERTIFICATE_FAILED
-        }
-        FaultKind::TlsaMismatch { .. } => codes::EXO_TLS_POLICY[2],
-        FaultKind::DnssecFailure { .. } => codes::EXO_TLS_POLICY[3],
-        FaultKind::MxChange { .. } | FaultKind::Slowdown { .. } => return None,
-    };
-    Some(codes::key(text))
-}
-
-/// The node or domain a fault acts on, by name.
-pub fn fault_target(sc: &Scenario, kind: &FaultKind) -> String {
-    match kind {
-        FaultKind::DnsFailure { domain }
-        | FaultKind::MxChange { domain, .. }
-        | FaultKind::DnssecFailure { domain } => sc.domain(*domain).name.clone(),
-        other => other
-            .node()
-            .map(|n| sc.node(n).name.clone())
-            .unwrap_or_default(),
-    }
-}
+pub use crate::experiment::summary::incidents::{fault_code, fault_target};
 
 /// The fault windows of a scenario, clipped to its horizon.
 pub fn fault_bands(sc: &Scenario) -> Vec<Band> {
@@ -103,10 +116,55 @@ pub fn fault_bands(sc: &Scenario) -> Vec<Band> {
                 label += &format!(" · {code}");
             }
             Band {
+                kind: BandKind::Fault,
                 from_s,
                 to_s,
                 label,
+                open: f.until.is_none_or(|u| u.as_secs_f64() >= horizon),
             }
+        })
+        .chain(sc.nodes.iter().filter_map(|n| {
+            let at = n.certificate.as_ref()?.not_after?.as_secs_f64();
+            (at < horizon).then(|| Band {
+                kind: BandKind::Certificate,
+                open: true,
+                from_s: at,
+                to_s: horizon,
+                label: format!(
+                    "certificate of {} expired · {}",
+                    n.name,
+                    crate::sim::codes::key(crate::sim::codes::CERTIFICATE_FAILED)
+                ),
+            })
+        }))
+        .collect()
+}
+
+/// The incident events worth a line across the time charts: queues drained, configuration
+/// changes landed.
+pub fn incident_events(s: &crate::experiment::Summary) -> Vec<chart::Event> {
+    use crate::experiment::summary::{EventKind, IncidentKind};
+    s.incidents
+        .iter()
+        .filter_map(|i| {
+            if i.kind == IncidentKind::Change {
+                return Some(chart::Event {
+                    at_s: i.at(EventKind::Landed)?,
+                    label: format!("{} landed", i.title),
+                    colour: CHANGED,
+                });
+            }
+            let t = i.at(EventKind::QueueDrained)?;
+            let queues = if i.queues.is_empty() {
+                i.title.clone()
+            } else {
+                i.queues.join(", ")
+            };
+            Some(chart::Event {
+                at_s: t,
+                label: format!("{queues} drained"),
+                colour: DRAINED,
+            })
         })
         .collect()
 }
@@ -126,7 +184,7 @@ impl Exporter<RunReport<'_>> for QueuesSvg {
         "queues.svg"
     }
     fn render(&self, r: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
-        let spec = queues::run_chart(r.scenario, r.series);
+        let spec = queues::run_chart(r.scenario, r.summary, r.series);
         chart::timeline(&spec)
             .map(String::into_bytes)
             .map_err(render_error(self.file_name()))
@@ -157,7 +215,7 @@ impl Exporter<RunReport<'_>> for LatencySvg {
     }
     fn render(&self, r: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
         let spec = latency::run_chart(r.summary, r.latencies);
-        chart::cdf(&spec)
+        cdf::cdf(&spec)
             .map(String::into_bytes)
             .map_err(render_error(self.file_name()))
     }

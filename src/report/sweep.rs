@@ -1,7 +1,10 @@
 //! The report of `mailflow sweep` and `mailflow merge`: `sweep.json`, `sweep.csv`, `sweep.svg`
 //! and `index.html`, all from one [`SweepReport`].
 
+pub mod axis;
+pub mod capacity;
 pub mod chart;
+pub mod console;
 pub mod html;
 
 use std::path::{Path, PathBuf};
@@ -17,7 +20,32 @@ impl Exporter<SweepReport> for SweepJson {
         "sweep.json"
     }
     fn render(&self, r: &SweepReport) -> Result<Vec<u8>, ReportError> {
-        Ok(r.json())
+        let by = capacity::capacity_by(r);
+        if by.is_empty() {
+            return Ok(r.json());
+        }
+        // The capacity per value of the other keys, right after the overall capacity.
+        let fail = |e: serde_json::Error| ReportError::Render {
+            file: self.file_name().into(),
+            reason: e.to_string(),
+        };
+        let serde_json::Value::Object(map) = serde_json::to_value(r).map_err(fail)? else {
+            return Ok(r.json());
+        };
+        let mut out = serde_json::Map::new();
+        for (k, v) in map {
+            let after = k == "capacity";
+            out.insert(k, v);
+            if after {
+                out.insert(
+                    "capacity_by".into(),
+                    serde_json::to_value(&by).map_err(fail)?,
+                );
+            }
+        }
+        let mut text = serde_json::to_string_pretty(&out).map_err(fail)?;
+        text.push('\n');
+        Ok(text.into_bytes())
     }
 }
 

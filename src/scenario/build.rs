@@ -357,6 +357,7 @@ pub(super) fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
         alerts: top.alerts.unwrap_or_default(),
         tags: tags.into_names(),
         topology,
+        delay_thresholds: crate::model::DEFAULT_DELAY_THRESHOLDS.to_vec(),
     };
     limits::check_retry_waits(ctx, &scenario);
     super::check::warnings::warnings(ctx, &scenario);

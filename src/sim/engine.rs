@@ -412,7 +412,12 @@ impl<'s> Engine<'s> {
             change_outcomes: vec![Default::default(); sc.changes.len()],
             marked: std::collections::BTreeMap::new(),
             rerouting: None,
-            obs: Observer::new(sc.nodes.len(), sc.connectors.len(), sc.traffic.len()),
+            obs: Observer::new(
+                sc.nodes.len(),
+                sc.connectors.len(),
+                sc.traffic.len(),
+                &sc.delay_thresholds,
+            ),
             log: None,
             events_handled: 0,
         };

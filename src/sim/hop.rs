@@ -126,6 +126,7 @@ impl Engine<'_> {
             self.obs.streams[s].generated += 1;
             self.obs.streams[s].recipients[0] += u64::from(rcpts);
             self.obs.in_flight += 1;
+            self.obs.message_created(s, rcpt, now);
         }
         let from = t.from.index();
         // A message over the sender's own size limit is refused at submission: its server
@@ -210,6 +211,7 @@ impl Engine<'_> {
                 self.followed_ends(id, super::changes::Fate::Quarantined);
             }
             self.free_message(id);
+            self.obs.message_quarantined(&m, self.now);
             if m.has(COUNTED) {
                 let r = u64::from(m.rcpts);
                 self.obs.total.quarantined += 1;
@@ -296,6 +298,7 @@ impl Engine<'_> {
             return;
         }
         self.obs.nodes[node].ts_delivered += 1;
+        self.obs.message_delivered(&m, self.now);
         if m.has(COUNTED) {
             let latency = (self.now - m.created).0;
             let r = u64::from(m.rcpts);
@@ -341,6 +344,7 @@ impl Engine<'_> {
         if m.has(super::message::MARKED) {
             self.followed_ends(id, super::changes::Fate::Ndr(code));
         }
+        self.obs.message_ndr(&m, code, self.now);
         if m.has(COUNTED) {
             let r = u64::from(m.rcpts);
             self.obs.total.ndr += 1;

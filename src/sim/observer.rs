@@ -1,14 +1,22 @@
 //! The observer: counters and time integrals the engine updates as events happen.
 
+pub mod fate;
 pub mod histogram;
 pub mod series;
+pub mod track;
 
+pub use fate::Fates;
 pub use histogram::Latency;
 pub use series::{SampleRow, TimeSeries};
+pub use track::QueueTrack;
 
 use std::collections::BTreeMap;
 
-use crate::time::SimTime;
+use crate::sim::message::{COUNTED, IS_NDR, Message};
+use crate::time::{SimDuration, SimTime};
+
+/// The longest pause between two expiries of one queue within one episode.
+pub const EPISODE_GAP: crate::time::SimDuration = crate::time::SimDuration::from_hours(1);
 
 /// Per-node counters.
 #[derive(Clone, Debug, Default)]
@@ -175,16 +183,81 @@ pub struct Observer {
     pub series: TimeSeries,
     /// When time averages started (the end of the warm-up).
     pub averages_from: SimTime,
+    /// What became of every counted message and when (outcome times, delays, ages).
+    pub fates: Fates,
+    /// Depth history of each node's queue.
+    pub node_tracks: Vec<QueueTrack>,
+    /// Depth history of each connector's queues.
+    pub connector_tracks: Vec<QueueTrack>,
+    /// Expiry NDRs of counted messages by delivery queue, in episodes: (first, last, count);
+    /// an expiry more than [`EPISODE_GAP`] after the previous one starts a new episode.
+    pub queue_expiries: BTreeMap<u32, Vec<(SimTime, SimTime, u64)>>,
+    /// The time of the last queue change (a connector's change follows its node's, in the
+    /// same event).
+    clock: SimTime,
 }
 
 impl Observer {
-    /// An observer for `nodes` nodes, `connectors` connectors and `streams` streams.
-    pub fn new(nodes: usize, connectors: usize, streams: usize) -> Observer {
+    /// An observer for `nodes` nodes, `connectors` connectors and `streams` streams, counting
+    /// messages delayed over each of `thresholds`.
+    pub fn new(
+        nodes: usize,
+        connectors: usize,
+        streams: usize,
+        thresholds: &[SimDuration],
+    ) -> Observer {
         Observer {
             streams: vec![Outcomes::default(); streams],
             nodes: vec![NodeCounters::default(); nodes],
             connectors: vec![ConnectorCounters::default(); connectors],
+            fates: Fates::new(streams, thresholds),
+            node_tracks: vec![QueueTrack::default(); nodes],
+            connector_tracks: vec![QueueTrack::default(); connectors],
             ..Observer::default()
+        }
+    }
+
+    /// A counted message of stream `stream` to domain `domain` was created at `now`.
+    #[inline]
+    pub fn message_created(&mut self, stream: usize, domain: u16, now: SimTime) {
+        self.fates.created(stream as u16, domain, now);
+    }
+
+    /// Message `m` was delivered to a mailbox at `now` (counted traffic only is recorded).
+    #[inline]
+    pub fn message_delivered(&mut self, m: &Message, now: SimTime) {
+        if m.has(COUNTED) && !m.has(IS_NDR) {
+            self.fates.delivered(m, now);
+        }
+    }
+
+    /// Message `m` was returned with code `code` at `now` (counted traffic only is recorded).
+    #[inline]
+    pub fn message_ndr(&mut self, m: &Message, code: u16, now: SimTime) {
+        if m.has(COUNTED) && !m.has(IS_NDR) {
+            self.fates.ndr(m, code, now);
+        }
+    }
+
+    /// Message `m` was quarantined at `now` (counted traffic only is recorded).
+    #[inline]
+    pub fn message_quarantined(&mut self, m: &Message, now: SimTime) {
+        if m.has(COUNTED) && !m.has(IS_NDR) {
+            self.fates.quarantined(m, now);
+        }
+    }
+
+    /// Message `m` expired in delivery queue `queue` at `now`.
+    pub fn queue_expired(&mut self, queue: usize, m: &Message, now: SimTime) {
+        if m.has(COUNTED) && !m.has(IS_NDR) {
+            let episodes = self.queue_expiries.entry(queue as u32).or_default();
+            match episodes.last_mut() {
+                Some(e) if now.since(e.1) <= EPISODE_GAP => {
+                    e.1 = now;
+                    e.2 += 1;
+                }
+                _ => episodes.push((now, now, 1)),
+            }
         }
     }
 
@@ -196,6 +269,9 @@ impl Observer {
         n.queued = n.queued.wrapping_add_signed(delta);
         n.peak_queue = n.peak_queue.max(n.queued);
         debug_assert!(n.queued < u64::MAX / 2, "negative queue at node {node}");
+        let level = n.queued;
+        self.node_tracks[node].record(level, now);
+        self.clock = now;
     }
 
     /// Adds `delta` busy workers at `node`.
@@ -213,6 +289,8 @@ impl Observer {
         let k = &mut self.connectors[c];
         k.queued = k.queued.wrapping_add_signed(delta);
         k.peak_queue = k.peak_queue.max(k.queued);
+        let level = k.queued;
+        self.connector_tracks[c].record(level, self.clock);
     }
 
     /// Records the connections of one attempt of `node`'s queue (through `connector`, if
@@ -274,13 +352,32 @@ impl Observer {
         for c in &mut self.connectors {
             c.peak_queue = c.queued;
         }
+        for t in self
+            .node_tracks
+            .iter_mut()
+            .chain(&mut self.connector_tracks)
+        {
+            t.restart_peak(now);
+        }
         self.averages_from = now;
     }
 
-    /// Brings the integrals up to `now` (the end of the run).
+    /// Brings the integrals up to `now` (the end of the run) and traces the oldest counted
+    /// message in flight at every sample time.
     pub fn close(&mut self, now: SimTime) {
         for n in &mut self.nodes {
             n.advance(now);
         }
+        for t in self
+            .node_tracks
+            .iter_mut()
+            .chain(&mut self.connector_tracks)
+        {
+            t.close(now);
+        }
+        let mut times: Vec<SimTime> = self.series.rows.iter().map(|r| r.time).collect();
+        times.dedup();
+        let ages = self.fates.oldest_at(&times);
+        self.series.oldest_in_flight = times.into_iter().zip(ages).collect();
     }
 }

@@ -367,6 +367,7 @@ impl Engine<'_> {
         self.count_waiting(q, -1);
         let key = self.queues[q].key;
         let node = key.node.index();
+        self.obs.queue_expired(q, self.msgs.get(id), self.now);
         self.obs.count_expired(node, key.connector);
         if let Some(c) = key.connector {
             self.obs.connectors[c.index()].ndr += 1;

@@ -8,6 +8,10 @@
 //! line `...` for any number of lines left out. A command that fails must say so itself
 //! (`; echo "exit $?"`). Blocks marked `sh` are shown, not run (installation, cluster jobs).
 //!
+//! Paths under `/tmp/` in the commands are moved to a private temporary folder (and written back
+//! as `/tmp/` in what they print), so examples run at the same time by several checkouts on one
+//! machine cannot meet in `/tmp`.
+//!
 //! `UPDATE_DOCS=1 cargo test docs` prints every session's actual output in full, to paste.
 
 use std::path::{Path, PathBuf};
@@ -95,8 +99,11 @@ fn matches(expected: &[String], actual: &[&str]) -> bool {
     }
 }
 
-fn run(root: &Path, bin_dir: &Path, command: &str) -> String {
-    let command = command.replace("cargo run --release -- ", "mailflow ");
+fn run(root: &Path, bin_dir: &Path, tmp: &Path, command: &str) -> String {
+    let private = format!("{}/", tmp.display());
+    let command = command
+        .replace("cargo run --release -- ", "mailflow ")
+        .replace("/tmp/", &private);
     let path = format!(
         "{}:{}",
         bin_dir.display(),
@@ -118,7 +125,7 @@ fn run(root: &Path, bin_dir: &Path, command: &str) -> String {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    text
+    text.replace(&private, "/tmp/")
 }
 
 fn doc_files(root: &Path) -> Vec<PathBuf> {
@@ -139,12 +146,13 @@ fn every_console_example_in_the_documentation_prints_what_it_shows() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_mailflow"));
     let bin_dir = bin.parent().unwrap();
     let update = std::env::var_os("UPDATE_DOCS").is_some();
+    let tmp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let mut count = 0;
     for file in doc_files(root) {
         for ex in examples(&file) {
             count += 1;
-            let actual = run(root, bin_dir, &ex.command);
+            let actual = run(root, bin_dir, tmp.path(), &ex.command);
             let lines: Vec<&str> = actual.lines().collect();
             let rel = ex.file.strip_prefix(root).unwrap().display().to_string();
             if update {

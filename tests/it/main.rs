@@ -4,6 +4,7 @@
 //! examples.
 
 mod behaviour;
+mod browser;
 mod capacity;
 mod cluster;
 mod common;
@@ -14,6 +15,8 @@ mod layers;
 mod queues;
 mod realism;
 mod reports;
+mod reports_truth;
 mod robustness;
 mod scale;
 mod schema;
+mod topology;

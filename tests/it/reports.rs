@@ -17,6 +17,8 @@ const EMPTY: &str = "tests/fixtures/reports-empty.yaml";
 fn mailflow(args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_mailflow"))
         .args(args)
+        // The console snapshot is laid out for a terminal 100 columns wide.
+        .env("COLUMNS", "100")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("the mailflow binary runs");
@@ -63,23 +65,33 @@ fn every_svg_is_well_formed_with_a_line_per_node_and_a_band_per_fault_window() {
         parse(name, &read(&dir, name));
     }
     let queues = read(&dir, "queues.svg");
-    // Nodes internet, cloud, onprem (palette 0..3) and connector cloud-to-onprem (palette 3).
+    // Nodes internet, cloud, onprem (palette 0..3) and connector cloud-to-onprem (palette 3):
+    // one line in the plot and one swatch in the legend under it.
     for i in 0..4 {
         let stroke = hex(colour(i));
         let lines = count_elements(&queues, "polyline", |n| {
             n.attribute("stroke") == Some(&stroke)
         });
-        assert_eq!(lines, 1, "one line of colour {stroke} in queues.svg");
+        assert_eq!(
+            lines, 2,
+            "a line and its legend swatch of colour {stroke} in queues.svg"
+        );
     }
-    // One fault window, shaded in both panels (nodes, connectors) and labelled with kind and code.
+    // One fault window, shaded in every panel (nodes, connectors, oldest message in flight)
+    // and named in each legend with the code senders see.
     let red = hex(FAULT_RED);
     let bands = count_elements(&queues, "rect", |n| n.attribute("fill") == Some(&red));
-    assert_eq!(bands, 2, "one band per fault window per panel");
-    assert!(queues.contains("firewall_block onprem · 450 4.4.316"));
+    assert_eq!(bands, 3, "one band per fault window per panel");
+    assert!(queues.contains("firewall_block onprem · 450 4.4.316 (9h00m–11h00m)"));
     assert!(queues.contains("time since start (hours)"));
-
+    assert!(queues.contains("messages waiting (messages)"));
+    assert!(queues.contains("exact peak"));
     let outcomes = read(&dir, "outcomes.svg");
-    for text in ["delivered", "NDR rate", "per 10 min"] {
+    for text in [
+        "delivered",
+        "NDR rate (% of messages finished)",
+        "per 10 min",
+    ] {
         assert!(outcomes.contains(text), "outcomes.svg mentions {text}");
     }
     let latency = read(&dir, "latency.svg");
@@ -87,7 +99,8 @@ fn every_svg_is_well_formed_with_a_line_per_node_and_a_band_per_fault_window() {
         "all traffic: p50",
         "inbound: p50",
         "outbound: p50",
-        "log scale",
+        "(time, log scale)",
+        "share of delivered messages within (%)",
     ] {
         assert!(latency.contains(text), "latency.svg mentions {text}");
     }
@@ -104,10 +117,14 @@ fn every_svg_is_well_formed_with_a_line_per_node_and_a_band_per_fault_window() {
     // The faulted node and the alerted connector are drawn in red.
     assert!(
         count_elements(&topology, "g", |n| n.attribute("class")
-            == Some("block fault"))
+            == Some("node fault"))
             >= 1
     );
-    assert!(count_elements(&topology, "line", |n| n.attribute("stroke") == Some(&red)) >= 1);
+    assert!(
+        count_elements(&topology, "polyline", |n| n.attribute("stroke")
+            == Some(&red))
+            >= 1
+    );
 }
 
 #[test]
@@ -213,10 +230,11 @@ fn json_csv_and_console_exporters_match_their_snapshots() {
         "reports-cloud-mx.timeseries.csv",
         &read(&dir, "timeseries.csv"),
     );
-    // The first line has wall-clock timing; the last names the temporary folder.
+    // The first lines (to the first blank one) have wall-clock timing; the last names the
+    // temporary folder.
     let table: Vec<&str> = stdout
         .lines()
-        .skip(1)
+        .skip_while(|l| !l.is_empty())
         .filter(|l| !l.starts_with("report: "))
         .collect();
     snapshot("reports-cloud-mx.console.txt", &(table.join("\n") + "\n"));
@@ -249,7 +267,11 @@ fn compare_runs_scenarios_with_equal_traffic_on_the_same_random_numbers() {
     }
     let html = read(&dir, "index.html");
     assert!(html.contains("What differs"));
-    assert_eq!(html.matches("<svg").count(), 3);
+    assert_eq!(
+        html.matches("<svg").count(),
+        5,
+        "three charts and both topologies"
+    );
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
 }
 

@@ -3,6 +3,11 @@
 use std::fmt;
 
 use crate::experiment::Summary;
+use crate::experiment::summary::TimeStats;
+use crate::experiment::summary::outcomes::threshold_key;
+use crate::model::DEFAULT_DELAY_THRESHOLDS;
+use crate::scenario::units::parse_duration;
+use crate::time::SimDuration;
 
 /// A latency statistic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +28,8 @@ impl Stat {
     /// Every statistic, in the order of `summary.json`.
     pub const ALL: [Stat; 5] = [Stat::Mean, Stat::P50, Stat::P95, Stat::P99, Stat::Max];
 
-    fn as_str(self) -> &'static str {
+    /// The statistic's name in metric names (`p99`).
+    pub fn as_str(self) -> &'static str {
         match self {
             Stat::Mean => "mean",
             Stat::P50 => "p50",
@@ -49,19 +55,35 @@ pub enum Metric {
     Utilization(String),
     /// `in_flight`: messages still queued or in transfer at the horizon.
     InFlight,
+    /// `time_to_ndr.<stat>`: creation to NDR of the NDR'd messages, seconds.
+    TimeToNdr(Stat),
+    /// `delayed_1h`, `delayed_4h`, `delayed_24h`, `delayed_<duration>`: share of the generated
+    /// messages delayed over the threshold (whole minutes) or not delivered (delivered late,
+    /// NDR'd, or still in flight and older than it at the end), a fraction.
+    Delayed(SimDuration),
+    /// `oldest_in_flight`: age of the oldest message still in flight at the end, seconds.
+    OldestInFlight,
 }
 
 impl Metric {
     /// Every metric of a scenario with these nodes, in a stable order (the rows of `sweep.csv`).
     pub fn all(nodes: &[String]) -> Vec<Metric> {
+        Metric::all_with(nodes, &DEFAULT_DELAY_THRESHOLDS)
+    }
+
+    /// The same, with a `delayed_X` metric for each of `thresholds`.
+    pub fn all_with(nodes: &[String], thresholds: &[SimDuration]) -> Vec<Metric> {
         let mut out = vec![Metric::NdrRate];
         out.extend(Stat::ALL.iter().map(|s| Metric::Latency(*s)));
+        out.extend(Stat::ALL.iter().map(|s| Metric::TimeToNdr(*s)));
+        out.extend(thresholds.iter().copied().map(Metric::Delayed));
         for n in nodes {
             out.push(Metric::QueuePeak(n.clone()));
             out.push(Metric::QueueMean(n.clone()));
             out.push(Metric::Utilization(n.clone()));
         }
         out.push(Metric::InFlight);
+        out.push(Metric::OldestInFlight);
         out
     }
 
@@ -71,7 +93,21 @@ impl Metric {
         match name {
             "ndr_rate" => return Some(Metric::NdrRate),
             "in_flight" => return Some(Metric::InFlight),
+            "oldest_in_flight" => return Some(Metric::OldestInFlight),
             _ => {}
+        }
+        if let Some(x) = name.strip_prefix("delayed_") {
+            let minute = SimDuration::from_mins(1).0;
+            return parse_duration(x)
+                .ok()
+                .filter(|d| d.0 > 0 && d.0.is_multiple_of(minute))
+                .map(Metric::Delayed);
+        }
+        if let Some(stat) = name.strip_prefix("time_to_ndr.") {
+            return Stat::ALL
+                .iter()
+                .find(|s| s.as_str() == stat)
+                .map(|s| Metric::TimeToNdr(*s));
         }
         if let Some(stat) = name.strip_prefix("latency.") {
             return Stat::ALL
@@ -100,17 +136,70 @@ impl Metric {
 
     /// True for metrics measured in seconds (thresholds may carry a time unit).
     pub fn is_time(&self) -> bool {
-        matches!(self, Metric::Latency(_))
+        matches!(
+            self,
+            Metric::Latency(_) | Metric::TimeToNdr(_) | Metric::OldestInFlight
+        )
     }
 
     /// True for fractions (thresholds may be written as percentages).
     pub fn is_fraction(&self) -> bool {
-        matches!(self, Metric::NdrRate | Metric::Utilization(_))
+        matches!(
+            self,
+            Metric::NdrRate | Metric::Utilization(_) | Metric::Delayed(_)
+        )
+    }
+
+    /// A value of the metric with its unit, compactly (`1d1s`, `1.987%`, `5021`); the report
+    /// layer has the longer forms.
+    pub fn format(&self, v: f64) -> String {
+        if !v.is_finite() {
+            return v.to_string();
+        }
+        if self.is_time() {
+            let us = if v >= 60.0 {
+                (v.round() * 1e6) as u64
+            } else {
+                ((v * 1e3).round() * 1e3) as u64
+            };
+            crate::time::SimDuration(us).to_string()
+        } else if self.is_fraction() {
+            format!("{:.3}%", v * 100.0)
+        } else if v.fract() == 0.0 {
+            format!("{v:.0}")
+        } else {
+            format!("{v:.2}")
+        }
+    }
+
+    /// The metric in words with its unit, for chart axes and tables.
+    pub fn words(&self) -> String {
+        match self {
+            Metric::NdrRate => "NDR rate (% of generated)".into(),
+            Metric::Latency(s) => format!("delivery latency {} (time)", s.as_str()),
+            Metric::TimeToNdr(s) => format!("time to NDR {} (time)", s.as_str()),
+            Metric::Delayed(x) => format!(
+                "delayed over {} or not delivered (% of generated)",
+                threshold_key(*x)
+            ),
+            Metric::QueuePeak(n) => format!("peak queue at {n} (messages)"),
+            Metric::QueueMean(n) => format!("mean queue at {n} (messages)"),
+            Metric::Utilization(n) => format!("utilisation of {n} (% of workers)"),
+            Metric::InFlight => "in flight at the end (messages)".into(),
+            Metric::OldestInFlight => "oldest message in flight at the end (age)".into(),
+        }
     }
 
     /// The metric's value in a run; `None` when the node does not exist in it.
     pub fn value(&self, s: &Summary) -> Option<f64> {
         let l = &s.latency_s;
+        let stat = |t: &TimeStats, st: &Stat| match st {
+            Stat::Mean => t.mean,
+            Stat::P50 => t.p50,
+            Stat::P95 => t.p95,
+            Stat::P99 => t.p99,
+            Stat::Max => t.max,
+        };
         Some(match self {
             Metric::NdrRate => s.ndr_rate,
             Metric::Latency(Stat::Mean) => l.mean,
@@ -122,6 +211,9 @@ impl Metric {
             Metric::QueueMean(n) => s.nodes.get(n)?.mean_queue,
             Metric::Utilization(n) => s.nodes.get(n)?.utilization,
             Metric::InFlight => s.messages.in_flight as f64,
+            Metric::TimeToNdr(st) => stat(&s.outcomes.time_to_ndr_s, st),
+            Metric::Delayed(x) => s.outcomes.delayed.get(&threshold_key(*x))?.share,
+            Metric::OldestInFlight => s.outcomes.in_flight_age_s.oldest,
         })
     }
 }
@@ -135,6 +227,9 @@ impl fmt::Display for Metric {
             Metric::QueueMean(n) => write!(f, "queue.{n}.mean"),
             Metric::Utilization(n) => write!(f, "utilization.{n}"),
             Metric::InFlight => f.write_str("in_flight"),
+            Metric::TimeToNdr(s) => write!(f, "time_to_ndr.{}", s.as_str()),
+            Metric::Delayed(x) => write!(f, "delayed_{}", threshold_key(*x)),
+            Metric::OldestInFlight => f.write_str("oldest_in_flight"),
         }
     }
 }
@@ -150,6 +245,20 @@ mod tests {
             assert_eq!(Metric::from_name(&m.to_string()), Some(m.clone()), "{m}");
         }
         assert_eq!(Metric::from_name("latency.p98"), None);
+        let hours = |h| Some(Metric::Delayed(SimDuration::from_hours(h)));
+        assert_eq!(Metric::from_name("delayed_1h"), hours(1));
+        assert_eq!(Metric::from_name("delayed_2h"), hours(2));
+        assert_eq!(Metric::from_name("delayed_120m"), hours(2));
+        assert_eq!(
+            Metric::from_name("delayed_90m").map(|m| m.to_string()),
+            Some("delayed_90m".into())
+        );
+        assert_eq!(Metric::from_name("delayed_30s"), None);
+        assert_eq!(Metric::from_name("delayed_0"), None);
+        assert_eq!(
+            Metric::from_name("time_to_ndr.p95"),
+            Some(Metric::TimeToNdr(Stat::P95))
+        );
         assert_eq!(Metric::from_name("queue..peak"), None);
         assert_eq!(Metric::from_name("queue.onprem"), None);
     }

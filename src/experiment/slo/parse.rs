@@ -9,8 +9,9 @@ use crate::scenario::units::parse_duration;
 pub const OPERATORS: &str = "<, <=, >, >=";
 
 /// The metric forms, as the messages list them.
-pub const METRIC_FORMS: &str = "ndr_rate, latency.{mean,p50,p95,p99,max}, queue.<node>.{peak,mean}, \
-     utilization.<node>, in_flight";
+pub const METRIC_FORMS: &str = "ndr_rate, latency.{mean,p50,p95,p99,max}, \
+     time_to_ndr.{mean,p50,p95,p99,max}, delayed_<duration> (e.g. delayed_1h), queue.<node>.{peak,mean}, \
+     utilization.<node>, in_flight, oldest_in_flight";
 
 /// Parses `expr`; `nodes` (when known) are the scenario's node names, checked and suggested.
 pub fn parse(expr: &str, nodes: Option<&[String]>) -> Result<Slo, String> {
@@ -92,7 +93,7 @@ fn parse_value(metric: &Metric, text: &str) -> Result<f64, String> {
     if let Some(pct) = text.strip_suffix('%') {
         if !metric.is_fraction() {
             return Err(format!(
-                "`{text}`: a percentage only fits ndr_rate and utilization.<node>"
+                "`{text}`: a percentage only fits ndr_rate, delayed_<threshold> and utilization.<node>"
             ));
         }
         return number(pct.trim(), text).map(|v| v / 100.0);
@@ -100,7 +101,7 @@ fn parse_value(metric: &Metric, text: &str) -> Result<f64, String> {
     if metric.is_time() {
         if !text.ends_with(|c: char| c.is_alphabetic()) {
             return Err(format!(
-                "`{text}` has no unit: a latency needs one, e.g. `{text}s`, `{text}m` or `{text}h`"
+                "`{text}` has no unit: a duration needs one, e.g. `{text}s`, `{text}m` or `{text}h`"
             ));
         }
         return parse_duration(text).map(|d| d.as_secs_f64());
@@ -138,6 +139,8 @@ mod tests {
         assert_eq!((s.op, s.threshold), (Op::Lt, 900.0));
         assert_eq!(parse("ndr_rate <= 0.1%", None).unwrap().threshold, 0.001);
         assert_eq!(parse("latency.mean<2.5s", None).unwrap().threshold, 2.5);
+        assert_eq!(parse("delayed_1h<0.1%", None).unwrap().threshold, 0.001);
+        assert_eq!(parse("time_to_ndr.p95<1h", None).unwrap().threshold, 3600.0);
         let q = parse("queue.onprem.peak>=5000", Some(&nodes())).unwrap();
         assert_eq!((q.op, q.threshold), (Op::Ge, 5000.0));
         assert_eq!(

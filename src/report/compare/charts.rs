@@ -6,22 +6,14 @@ use super::CompareReport;
 use crate::experiment::compare::Compared;
 use crate::report::Exporter;
 use crate::report::ReportError;
-use crate::report::svg::chart::{self, Cdf, Panel, Series, Timeline};
+use crate::report::svg::cdf::{self, Cdf};
+use crate::report::svg::chart::{self, Panel, Series, Timeline, YUnit};
 use crate::report::svg::outcomes::{Interval, intervals};
-use crate::report::svg::{Band, colour, fault_bands, latency, queues};
+use crate::report::svg::{Band, colour, fault_bands, latency, queues, series_colour};
 
-/// Scenario colours: black first, then colours far from each other.
-const SCENARIOS: [RGBColor; 5] = [
-    RGBColor(0, 0, 0),
-    RGBColor(230, 97, 1),
-    RGBColor(94, 60, 153),
-    RGBColor(0, 158, 115),
-    RGBColor(178, 171, 0),
-];
-
-/// The colour of scenario `k`.
+/// The colour of scenario `k`: the whole-traffic colours (black first).
 pub fn scenario_colour(k: usize) -> RGBColor {
-    SCENARIOS[k % SCENARIOS.len()]
+    series_colour(k)
 }
 
 fn horizon(runs: &[Compared]) -> f64 {
@@ -35,22 +27,47 @@ fn title(runs: &[Compared]) -> String {
     names.join(" vs ")
 }
 
-/// Fault windows of every scenario, merged when they coincide.
+/// Fault windows of every scenario, merged when they coincide: the same fault in several
+/// scenarios is named once after their names (`a, b: firewall_block onprem · …`), different
+/// ones are joined with `;`.
 fn all_bands(runs: &[Compared]) -> Vec<Band> {
-    let mut out: Vec<Band> = Vec::new();
+    // Per window: the band and, per distinct fault label, the scenarios that have it.
+    struct Window<'a> {
+        band: Band,
+        labels: Vec<(String, Vec<&'a str>)>,
+    }
+    let mut merged: Vec<Window<'_>> = Vec::new();
     for r in runs {
+        let name = r.summary().scenario.as_str();
         for b in fault_bands(&r.scenario) {
-            let label = format!("{}: {}", r.summary().scenario, b.label);
-            match out
-                .iter_mut()
-                .find(|o| o.from_s == b.from_s && o.to_s == b.to_s)
-            {
-                Some(o) => o.label = format!("{}\n{label}", o.label),
-                None => out.push(Band { label, ..b }),
+            let at = merged
+                .iter()
+                .position(|w| w.band.from_s == b.from_s && w.band.to_s == b.to_s);
+            let at = at.unwrap_or_else(|| {
+                merged.push(Window {
+                    band: b.clone(),
+                    labels: Vec::new(),
+                });
+                merged.len() - 1
+            });
+            let labels = &mut merged[at].labels;
+            match labels.iter_mut().find(|(l, _)| *l == b.label) {
+                Some((_, names)) => names.push(name),
+                None => labels.push((b.label.clone(), vec![name])),
             }
         }
     }
-    out
+    merged
+        .into_iter()
+        .map(|Window { band, labels }| {
+            let label = labels
+                .iter()
+                .map(|(l, names)| format!("{}: {l}", names.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Band { label, ..band }
+        })
+        .collect()
 }
 
 fn err(file: &str) -> impl Fn(String) -> ReportError + '_ {
@@ -80,15 +97,17 @@ impl Exporter<CompareReport<'_>> for QueuesOverlay {
             |name: &str, i: usize| colour(names.iter().position(|n| *n == name).unwrap_or(i));
         let mut panels = vec![Panel {
             title: "Messages waiting at all nodes together".into(),
-            y_label: "messages waiting".into(),
+            y_label: "messages waiting (messages)".into(),
             series: r
                 .runs
                 .iter()
                 .enumerate()
-                .map(|(k, run)| Series {
-                    label: run.summary().scenario.clone(),
-                    colour: scenario_colour(k),
-                    points: queues::queued_total(&run.scenario, &run.runs.series),
+                .map(|(k, run)| {
+                    Series::line(
+                        run.summary().scenario.clone(),
+                        scenario_colour(k),
+                        queues::queued_total(&run.scenario, &run.runs.series),
+                    )
                 })
                 .collect(),
             bands: all_bands(r.runs),
@@ -98,15 +117,13 @@ impl Exporter<CompareReport<'_>> for QueuesOverlay {
             let title = format!("{}: messages waiting at each node", run.summary().scenario);
             panels.push(queues::node_panel(
                 &run.scenario,
+                Some(run.summary()),
                 &run.runs.series,
                 title,
                 &colour_of,
             ));
         }
-        let top = panels[1..]
-            .iter()
-            .flat_map(|p| p.series.iter().flat_map(|s| s.points.iter().map(|q| q.1)))
-            .fold(0.0, f64::max);
+        let top = panels[1..].iter().map(Panel::top).fold(0.0, f64::max);
         for p in &mut panels[1..] {
             p.y_max = (top > 0.0).then_some(top * 1.15);
         }
@@ -135,7 +152,7 @@ impl Exporter<CompareReport<'_>> for OutcomesOverlay {
             .map(|run| intervals(&run.scenario, &run.runs.series))
             .collect();
         let bands = all_bands(r.runs);
-        let panel = |title: &str, y: &str, f: &dyn Fn(&Interval) -> f64, percent| Panel {
+        let panel = |title: &str, y: &str, f: &dyn Fn(&Interval) -> f64, unit| Panel {
             title: title.into(),
             y_label: y.into(),
             series: r
@@ -143,14 +160,17 @@ impl Exporter<CompareReport<'_>> for OutcomesOverlay {
                 .iter()
                 .zip(&iv)
                 .enumerate()
-                .map(|(k, (run, iv))| Series {
-                    label: run.summary().scenario.clone(),
-                    colour: scenario_colour(k),
-                    points: iv.iter().map(|i| (i.end_s, f(i))).collect(),
+                .map(|(k, (run, iv))| {
+                    Series::line(
+                        run.summary().scenario.clone(),
+                        scenario_colour(k),
+                        iv.iter().map(|i| (i.end_s, f(i))).collect(),
+                    )
                 })
                 .collect(),
             bands: bands.clone(),
-            percent,
+            events: Vec::new(),
+            unit,
             y_max: None,
         };
         let spec = Timeline {
@@ -159,16 +179,21 @@ impl Exporter<CompareReport<'_>> for OutcomesOverlay {
             panels: vec![
                 panel(
                     "Delivered to mailboxes per interval",
-                    "messages",
+                    "messages per interval",
                     &|i| i.delivered,
-                    false,
+                    YUnit::Messages,
                 ),
-                panel("NDRs generated per interval", "NDRs", &|i| i.ndr, false),
+                panel(
+                    "NDRs generated per interval",
+                    "NDRs per interval",
+                    &|i| i.ndr,
+                    YUnit::Messages,
+                ),
                 panel(
                     "NDR rate per interval (NDRs / messages finished)",
-                    "NDR rate (%)",
+                    "NDR rate (% of messages finished)",
                     &Interval::ndr_percent,
-                    true,
+                    YUnit::Percent,
                 ),
             ],
         };
@@ -201,7 +226,7 @@ impl Exporter<CompareReport<'_>> for LatencyOverlay {
                 })
                 .collect(),
         };
-        chart::cdf(&spec)
+        cdf::cdf(&spec)
             .map(String::into_bytes)
             .map_err(err(self.file_name()))
     }

@@ -5,10 +5,12 @@ use std::fmt::Write;
 
 use super::CompareReport;
 use super::charts::{LatencyOverlay, OutcomesOverlay, QueuesOverlay};
+use super::table::{deltas_grid, settings_grid};
 use crate::report::Exporter;
 use crate::report::ReportError;
-use crate::report::html::{alerts, figure, page, table};
+use crate::report::html::{alerts, at_a_glance, figure, page, table};
 use crate::report::svg::diagram::esc;
+use crate::report::svg::topology;
 
 /// Writes `index.html`.
 pub struct CompareHtml;
@@ -31,8 +33,29 @@ impl Exporter<CompareReport<'_>> for CompareHtml {
         for d in &c.differences {
             let _ = writeln!(body, "<li>{}</li>", esc(d));
         }
-        body += "</ul>\n<h2>Side by side</h2>\n";
+        body += "</ul>\n";
+        let (header, rows) = settings_grid(c);
+        if !rows.is_empty() {
+            let _ = writeln!(
+                body,
+                "<h2>Settings that differ from {}</h2>",
+                esc(&c.scenarios[0])
+            );
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            body += &table(&header, &rows);
+        }
+        body += "<h2>Side by side</h2>\n";
         body += &table(&c.header(), &c.rows());
+        let (header, rows) = deltas_grid(c);
+        body += "<h3>Differences against the first scenario</h3>\n";
+        body += &table(&header, &rows);
+        body += "<p class=\"meta\">No change: equal, under 1% apart, or (with replications) a 95% confidence interval of the difference, paired by seed, that includes 0.</p>\n";
+        body += "<h2>Topologies</h2>\n<div class=\"pair\">";
+        for run in r.runs {
+            let svg = topology::render(&run.scenario, run.summary());
+            body += &figure(svg.as_bytes(), &run.scenario.name);
+        }
+        body += "</div>\n";
         body += "<h2>Charts</h2>\n";
         let charts: [(&super::CompareExporter, &str); 3] = [
             (
@@ -61,6 +84,8 @@ impl Exporter<CompareReport<'_>> for CompareHtml {
                 esc(sc.description.trim())
             );
             body += &alerts(run.summary());
+            body += "<h3>At a glance</h3>\n";
+            body += &at_a_glance(run.summary());
         }
         body += "<p class=\"meta\">Files in this folder: comparison.json, queues.svg, outcomes.svg, latency.svg, index.html (see reports/README.md).</p>\n";
         Ok(page(&format!("mailflow compare: {names}"), &body).into_bytes())

@@ -2,12 +2,12 @@
 //!
 //! Every curve is the full empirical CDF of a run's latency histogram ([`histogram_curve`]).
 
-use plotters::style::{BLACK, RGBColor};
+use plotters::style::RGBColor;
 
-use super::chart::{Cdf, Curve};
-use super::colour;
+use super::cdf::{Cdf, Curve};
+use super::series_colour;
 use crate::experiment::summary::{LatencySummary, Summary};
-use crate::report::console::secs;
+use crate::report::format::secs;
 use crate::sim::Latency;
 
 /// Points of the CDF drawn through every measured percentile.
@@ -58,10 +58,7 @@ pub fn run_chart(s: &Summary, histograms: &[(String, Latency)]) -> Cdf {
     let curves = histograms
         .iter()
         .enumerate()
-        .filter_map(|(i, (name, l))| {
-            let c = if i == 0 { BLACK } else { colour(i - 1) };
-            histogram_curve(name, c, l)
-        })
+        .filter_map(|(i, (name, l))| histogram_curve(name, series_colour(i), l))
         .collect();
     Cdf {
         title: format!("{}: delivery latency (creation to mailbox)", s.scenario),

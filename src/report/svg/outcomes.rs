@@ -1,20 +1,11 @@
 //! `outcomes.svg`: deliveries and NDRs per sample interval, and the NDR rate over time.
 
-use plotters::style::RGBColor;
-
-use super::chart::{Panel, Series, Timeline};
-use super::{FAULT_RED, fault_bands};
+use super::chart::{Panel, Series, Timeline, YUnit};
+use super::{DELIVERED, RETURNED, fault_bands, incident_events};
 use crate::experiment::Summary;
 use crate::model::Scenario;
-use crate::report::console::count;
+use crate::report::format::{count, percent};
 use crate::sim::observer::TimeSeries;
-
-/// Colour of deliveries.
-pub const DELIVERED: RGBColor = RGBColor(44, 160, 44);
-/// Colour of NDRs.
-pub const NDR: RGBColor = FAULT_RED;
-/// Colour of the NDR rate.
-pub const RATE: RGBColor = RGBColor(140, 86, 75);
 
 /// What happened in one sample interval (all messages, warm-up included).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -78,10 +69,8 @@ pub fn interval_words(s: f64) -> String {
 pub fn run_chart(sc: &Scenario, s: &Summary, ts: &TimeSeries) -> Timeline {
     let iv = intervals(sc, ts);
     let every = interval_words(sc.sample_every.as_secs_f64());
-    let line = |label: String, colour, f: &dyn Fn(&Interval) -> f64| Series {
-        label,
-        colour,
-        points: iv.iter().map(|i| (i.end_s, f(i))).collect(),
+    let line = |label: String, colour, f: &dyn Fn(&Interval) -> f64| {
+        Series::line(label, colour, iv.iter().map(|i| (i.end_s, f(i))).collect())
     };
     let codes: Vec<String> = s
         .ndr_by_code
@@ -94,12 +83,14 @@ pub fn run_chart(sc: &Scenario, s: &Summary, ts: &TimeSeries) -> Timeline {
         format!("NDRs (run total by code: {})", codes.join(", "))
     };
     let bands = fault_bands(sc);
-    let panel = |title: String, y: String, series, percent| Panel {
+    let events = incident_events(s);
+    let panel = |title: String, y: String, series, unit| Panel {
         title,
         y_label: y,
         series,
         bands: bands.clone(),
-        percent,
+        events: events.clone(),
+        unit,
         y_max: None,
     };
     Timeline {
@@ -113,22 +104,22 @@ pub fn run_chart(sc: &Scenario, s: &Summary, ts: &TimeSeries) -> Timeline {
                 ),
                 format!("messages per {every}"),
                 vec![line("delivered".into(), DELIVERED, &|i| i.delivered)],
-                false,
+                YUnit::Messages,
             ),
             panel(
                 format!("NDRs generated per {every}"),
                 format!("NDRs per {every}"),
-                vec![line(ndr_label, NDR, &|i| i.ndr)],
-                false,
+                vec![line(ndr_label, RETURNED, &|i| i.ndr)],
+                YUnit::Messages,
             ),
             panel(
                 format!(
-                    "NDR rate per {every} (NDRs / messages finished; run NDR rate {:.3}%)",
-                    s.ndr_rate * 100.0
+                    "NDR rate per {every} (NDRs / messages finished; run NDR rate {})",
+                    percent(s.ndr_rate)
                 ),
-                "NDR rate (%)".into(),
-                vec![line("NDR rate".into(), RATE, &Interval::ndr_percent)],
-                true,
+                "NDR rate (% of messages finished)".into(),
+                vec![line("NDR rate".into(), RETURNED, &Interval::ndr_percent)],
+                YUnit::Percent,
             ),
         ],
     }

@@ -1,9 +1,46 @@
-//! The sweep's `index.html`: one self-contained page with the capacity, the points table and
-//! the chart inline.
+//! The sweep's `index.html`: one self-contained page with the capacity (overall and per value
+//! of every other varied key), the chart inline and the points table in human units.
 
+use super::axis::{estimate, key_words};
+use super::capacity::{at_words, capacity_by};
+use super::chart::metrics;
 use crate::experiment::sweep::SweepReport;
 use crate::report::html::{figure, page, table};
 use crate::report::svg::diagram::esc;
+
+/// The points table: varied values, each SLO's deciding bound, each charted metric's mean and
+/// CI, the verdict — in the metrics' units.
+pub fn points_grid(r: &SweepReport) -> (Vec<String>, Vec<Vec<String>>) {
+    let (shown, slos) = metrics(r);
+    let mut header: Vec<String> = r.vary.iter().map(|v| v.key.clone()).collect();
+    header.extend(slos.iter().map(|s| format!("{} (bound)", s.expr)));
+    header.extend(shown.iter().map(|m| format!("{m} mean [95% CI]")));
+    header.push("SLOs met".into());
+    let rows = r
+        .points
+        .iter()
+        .map(|p| {
+            let mut row = r.varied_values(p);
+            row.extend(p.slo.iter().zip(&slos).map(|(c, s)| {
+                format!(
+                    "{} {}",
+                    super::axis::value(&s.metric, c.value),
+                    if c.met { "✓" } else { "✗" }
+                )
+            }));
+            for m in &shown {
+                row.push(
+                    p.metrics
+                        .get(&m.to_string())
+                        .map_or(String::new(), |e| estimate(m, e)),
+                );
+            }
+            row.push(if p.slo_met { "yes" } else { "no" }.to_string());
+            row
+        })
+        .collect();
+    (header, rows)
+}
 
 /// The page.
 pub fn render(r: &SweepReport, svg: &str) -> String {
@@ -32,48 +69,48 @@ pub fn render(r: &SweepReport, svg: &str) -> String {
             ))
         );
     }
+    let key = r.vary.first().map_or(String::new(), |v| key_words(&v.key));
     body += &match &r.capacity.value {
         Some(v) => format!(
             "<p class=\"ok\">Capacity: <b>{} = {}</b>, the largest value at which every SLO holds \
-             (upper CI bound for &lt;, lower for &gt;) there and at every smaller value.</p>\n",
-            esc(&r.capacity.key),
-            esc(v)
+             (upper CI bound for &lt;, lower for &gt;) there and at every smaller value{}.</p>\n",
+            esc(&key),
+            esc(v),
+            if r.vary.len() > 1 {
+                ", whatever the other keys' values"
+            } else {
+                ""
+            }
         ),
         None => "<p class=\"alert\">No capacity: no value of the first key meets every SLO \
                  (or no SLO was given).</p>\n"
             .to_string(),
     };
+    let by = capacity_by(r);
+    if !by.is_empty() {
+        let rows: Vec<Vec<String>> = by
+            .iter()
+            .map(|c| {
+                vec![
+                    at_words(&c.at),
+                    c.value.clone().unwrap_or_else(|| "none".into())
+                        + if c.complete { "" } else { " (provisional)" },
+                ]
+            })
+            .collect();
+        body += &format!(
+            "<h2>Capacity per value of the other keys</h2>\n{}",
+            table(&["with", &format!("capacity: {key}")], &rows)
+        );
+    }
     body += &figure(
         svg.as_bytes(),
-        "Mean and 95% confidence interval per point; SLO in red, capacity in green.",
+        "Mean and 95% confidence interval per point; SLO dashed, capacity in green; ▲ marks a point beyond the axis.",
     );
-    let mut header: Vec<&str> = r.vary.iter().map(|v| v.key.as_str()).collect();
-    let slo_cols: Vec<String> = r.slo.iter().map(|s| format!("{s} (bound)")).collect();
-    header.extend(slo_cols.iter().map(String::as_str));
-    header.extend(["latency p99 (s)", "NDR rate", "SLOs met"]);
-    let rows: Vec<Vec<String>> = r
-        .points
-        .iter()
-        .map(|p| {
-            let mut row = r.varied_values(p);
-            row.extend(
-                p.slo
-                    .iter()
-                    .map(|c| format!("{:.4} {}", c.value, if c.met { "✓" } else { "✗" })),
-            );
-            let ci = |name: &str| {
-                p.metrics.get(name).map_or(String::new(), |e| {
-                    format!("{:.4} [{:.4}, {:.4}]", e.mean, e.ci95[0], e.ci95[1])
-                })
-            };
-            row.push(ci("latency.p99"));
-            row.push(ci("ndr_rate"));
-            row.push(if p.slo_met { "yes" } else { "no" }.to_string());
-            row
-        })
-        .collect();
+    let (header, rows) = points_grid(r);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
     body += "<h2>Points</h2>\n";
     body += &table(&header, &rows);
-    body += "<p class=\"meta\">Every metric of every point is in sweep.csv and sweep.json.</p>\n";
+    body += "<p class=\"meta\">Every metric of every point is in sweep.csv and sweep.json (in base units: seconds, fractions).</p>\n";
     page(&format!("Sweep of {}", r.scenario), &body)
 }

@@ -34,6 +34,14 @@ impl Latency {
         self.count += 1;
         self.max = self.max.max(micros);
     }
+    /// Adds every latency of `other`.
+    pub fn merge(&mut self, other: &Latency) {
+        // Both histograms have the same bounds, so adding cannot fail.
+        let _ = self.hist.add(&other.hist);
+        self.sum += other.sum;
+        self.count += other.count;
+        self.max = self.max.max(other.max);
+    }
     /// Latencies recorded.
     pub fn count(&self) -> u64 {
         self.count

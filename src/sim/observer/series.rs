@@ -26,4 +26,7 @@ pub struct SampleRow {
 pub struct TimeSeries {
     /// The rows.
     pub rows: Vec<SampleRow>,
+    /// Age (µs) of the oldest counted message in flight at each sample time (0: none), filled
+    /// when the run closes.
+    pub oldest_in_flight: Vec<(SimTime, u64)>,
 }
