@@ -25,7 +25,7 @@ pub use routing::{
     TlsValidate,
 };
 pub use topology::Topology;
-pub use traffic::{Profile, Recipients, TrafficStream};
+pub use traffic::{Profile, Recipients, Replay, ReplayArrival, TrafficStream};
 
 use crate::time::SimDuration;
 

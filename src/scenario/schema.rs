@@ -447,11 +447,14 @@ pub struct TrafficSpec {
     pub from: String,
     /// Sender domain (default: the first domain with mailboxes on `from`, else `"*"`).
     pub sender_domain: Option<String>,
-    /// A domain, or domain → weight.
-    pub to: ToValue,
-    /// Mean rate.
-    pub rate: Unit,
-    /// constant | business_hours | a list of [`PointSpec`].
+    /// A domain, or domain → weight (required unless `replay`).
+    pub to: Option<ToValue>,
+    /// Mean rate (required unless `replay`).
+    pub rate: Option<Unit>,
+    /// A replay file (`mailflow fit --replay`): its arrivals, sizes, recipients and recipient
+    /// domains instead of `rate`, `profile`, `to`, `size` and `recipients`.
+    pub replay: Option<String>,
+    /// constant | business_hours | a list of [`PointSpec`] | `{weekday, weekend, start}`.
     pub profile: Option<ProfileValue>,
     /// Extension: `false` keeps a piecewise profile's multipliers as written.
     pub normalize: Option<bool>,

@@ -1,7 +1,7 @@
 //! How big a run will be, before it starts: generated messages from the traffic model, so that
 //! absurd values (`1e12/s` for three days) are refused with a number instead of exhausting memory.
 
-use crate::model::{Profile, Scenario};
+use crate::model::Scenario;
 use crate::scenario::locate::{Index, Seg, key};
 use crate::scenario::{Diagnostic, Override, Severity};
 use crate::time::SimDuration;
@@ -43,27 +43,6 @@ impl Estimate {
     }
 }
 
-/// The time-weighted mean multiplier of a daily profile (1 unless `normalize: false`).
-fn mean_multiplier(profile: &Profile) -> f64 {
-    match profile {
-        Profile::Constant => 1.0,
-        Profile::Daily(points) => {
-            let day = SimDuration::from_days(1).as_secs_f64();
-            let ends = points
-                .iter()
-                .skip(1)
-                .map(|p| p.0.as_secs_f64())
-                .chain(std::iter::once(day));
-            points
-                .iter()
-                .zip(ends)
-                .map(|((start, x), end)| x * (end - start.as_secs_f64()))
-                .sum::<f64>()
-                / day
-        }
-    }
-}
-
 /// Expected generated messages: Σ over streams of mean rate × (`duration` − `stop`).
 pub fn estimate(sc: &Scenario) -> Estimate {
     let streams: Vec<StreamEstimate> = sc
@@ -72,7 +51,7 @@ pub fn estimate(sc: &Scenario) -> Estimate {
         .enumerate()
         .map(|(index, t)| {
             let active = SimDuration(sc.duration.0.saturating_sub(t.stop.0));
-            let rate_per_s = t.rate_per_s * mean_multiplier(&t.profile);
+            let rate_per_s = t.rate_per_s * t.profile.mean();
             StreamEstimate {
                 index,
                 name: t.name.clone(),
