@@ -19,6 +19,7 @@ mod exserver;
 mod facts;
 mod hosts;
 mod ignored;
+mod keys;
 mod mta;
 mod org;
 mod postfix;
@@ -40,8 +41,8 @@ mod tests_errors;
 use std::fmt;
 use std::str::FromStr;
 
-pub use emit::NEW_KEYS;
 pub use error::{ImportError, Note, NoteKind};
+pub use keys::Keys;
 
 use facts::Facts;
 use ignored::Ignored;
@@ -160,9 +161,9 @@ pub struct ImportOptions {
     pub duration: String,
     /// A `traffic:` section to use (e.g. a fit report's), instead of placeholder streams.
     pub traffic: Option<String>,
-    /// Write the keys being added to the contract this round ([`NEW_KEYS`]); off: only the
-    /// current contract's keys, the others as comments and notes.
-    pub new_keys: bool,
+    /// The keys beyond the first contract that may be written (default: those the scenario
+    /// loader accepts); the others are written as comments and reported as notes.
+    pub keys: Keys,
 }
 
 impl Default for ImportOptions {
@@ -171,7 +172,7 @@ impl Default for ImportOptions {
             name: None,
             duration: "1d".into(),
             traffic: None,
-            new_keys: true,
+            keys: Keys::of_loader(),
         }
     }
 }
@@ -210,25 +211,6 @@ pub fn import(sources: &[Source], opts: &ImportOptions) -> Result<Imported, Impo
         .clone()
         .unwrap_or_else(|| compat::default_traffic(&org));
     let yaml = emit::Emitter::new(opts, &mut notes).scenario(&org, &facts.files, &traffic);
-    if opts.new_keys {
-        for (needle, key) in [
-            ("\n      preset: ", "retry preset with overrides"),
-            ("smart_host:", "connectors[].smart_host"),
-            ("enabled: false", "connectors[].enabled"),
-            ("certificate_name: ", "tls/accept_from certificate_name"),
-            ("max_message_size:", "nodes.*.max_message_size"),
-            ("\n    inbound:", "nodes.*.inbound"),
-            (": external_relay", "accepted_domains external_relay"),
-            ("source_ips:", "accept_from.source_ips"),
-        ] {
-            if yaml.contains(needle) {
-                notes.push(Note::general(
-                    NoteKind::NewKey,
-                    format!("`{key}` is written: the engine accepts it from this round on"),
-                ));
-            }
-        }
-    }
     notes.extend(ignored.into_notes());
     Ok(Imported { yaml, notes })
 }

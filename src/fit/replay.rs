@@ -1,15 +1,16 @@
-//! Trace-driven traffic: a log's arrivals as `(offset µs, size, recipients, recipient domain)` in time order, a compact text file of them, and a streaming reader.
+//! Trace-driven traffic: a log's arrivals as `(offset µs, size, recipients, recipient domain)` in time order, the replay file of them (its format is the scenario loader's, `scenario::replay`), and a streaming reader.
 
 use std::io::{BufRead, Write};
 
-use super::clock::{self, hour_of_week};
+use super::clock::{self, DAY_US, hour_of_week};
 use super::error::{FitError, Skipped};
 use super::message::{Direction, Domains, Message, Sink};
 
 /// One replayed arrival.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplayRecord {
-    /// Microseconds after the first arrival of the whole replay (all streams).
+    /// Microseconds after midnight of the day of the replay's first arrival (all streams):
+    /// a run's t = 0 is that midnight, so simulated hours are the log's hours.
     pub offset_us: u64,
     /// Size, bytes.
     pub size_bytes: u32,
@@ -104,9 +105,15 @@ impl Replay {
         self.records.is_empty()
     }
 
-    /// Wall-clock microseconds of the first arrival (offsets count from it).
+    /// Wall-clock microseconds of the first arrival.
     pub fn first_arrival_us(&self) -> Option<i64> {
         self.records.first().map(|r| r.time_us)
+    }
+
+    /// Wall-clock microseconds of midnight before the first arrival: offsets count from it.
+    pub fn origin_us(&self) -> Option<i64> {
+        self.first_arrival_us()
+            .map(|t| t.div_euclid(DAY_US) * DAY_US)
     }
 
     /// Wall-clock time of the first arrival (`YYYY-MM-DD HH:MM`) and its hour of week (0 = Monday 00:00).
@@ -118,7 +125,7 @@ impl Replay {
 
     /// The arrivals in time order, of one stream or all.
     pub fn iter(&self, only: Option<Direction>) -> impl Iterator<Item = ReplayRecord> + '_ {
-        let start = self.records.first().map_or(0, |r| r.time_us);
+        let start = self.origin_us().unwrap_or(0);
         self.records
             .iter()
             .filter(move |r| only.is_none_or(|d| d == r.direction))
@@ -137,11 +144,12 @@ impl Replay {
 
     /// Writes the replay file (one stream or all): a header, then one arrival per line.
     pub fn write(&self, w: &mut dyn Write, only: Option<Direction>) -> std::io::Result<()> {
-        writeln!(w, "# mailflow replay v1")?;
-        if let Some((at, how)) = self.first_arrival() {
+        writeln!(w, "{}", crate::scenario::replay::HEADER)?;
+        if let (Some((at, how)), Some(origin)) = (self.first_arrival(), self.origin_us()) {
             writeln!(
                 w,
-                "# first arrival {at} (hour of week {how}); offsets are from it"
+                "# first arrival {at} (hour of week {how}); offsets are from {} (t = 0 of a run)",
+                clock::format(origin)
             )?;
         }
         writeln!(
@@ -209,36 +217,29 @@ impl<R: BufRead> ReplayReader<R> {
         }
     }
 
-    fn parse(&self) -> Result<ReplayRecord, FitError> {
-        let bad = |what: &str| {
+    fn parse(&self) -> Result<Option<ReplayRecord>, FitError> {
+        let bad = |what: String| {
             FitError::input(
                 &self.name,
                 self.line,
                 format!("replay record: {what}"),
-                "lines are `offset_us size_bytes recipients stream recipient_domain` (write them with `mailflow fit --replay`)",
+                crate::scenario::replay::LINE_FORM,
             )
         };
-        let f: Vec<&str> = self.buf.split_whitespace().collect();
-        let [offset, size, recipients, stream, domain] = f[..] else {
-            return Err(bad(&format!("{} fields instead of 5", f.len())));
+        let Some(line) = crate::scenario::replay::parse_line(&self.buf).map_err(bad)? else {
+            return Ok(None);
         };
         let direction = Direction::ALL
             .into_iter()
-            .find(|d| d.name() == stream)
-            .ok_or_else(|| bad(&format!("unknown stream `{stream}`")))?;
-        Ok(ReplayRecord {
-            offset_us: offset
-                .parse()
-                .map_err(|_| bad("offset_us is not a whole number"))?,
-            size_bytes: size
-                .parse()
-                .map_err(|_| bad("size_bytes is not a whole number"))?,
-            recipients: recipients
-                .parse()
-                .map_err(|_| bad("recipients is not a whole number"))?,
-            recipient_domain: domain.to_string(),
+            .find(|d| d.name() == line.stream)
+            .ok_or_else(|| bad(format!("unknown stream `{}`", line.stream)))?;
+        Ok(Some(ReplayRecord {
+            offset_us: line.offset_us,
+            size_bytes: line.size_bytes,
+            recipients: line.recipients,
+            recipient_domain: line.recipient.to_string(),
             direction,
-        })
+        }))
     }
 }
 
@@ -259,11 +260,11 @@ impl<R: BufRead> Iterator for ReplayReader<R> {
                 }
             }
             self.line += 1;
-            let t = self.buf.trim();
-            if t.is_empty() || t.starts_with('#') {
-                continue;
+            match self.parse() {
+                Ok(None) => continue,
+                Ok(Some(r)) => return Some(Ok(r)),
+                Err(e) => return Some(Err(e)),
             }
-            return Some(self.parse());
         }
     }
 }
@@ -300,11 +301,12 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(back, replay.iter(None).collect::<Vec<_>>());
+        // Offsets count from midnight of the first arrival's day (here the epoch).
         assert_eq!(
             (back[0].offset_us, back[0].recipient_domain.as_str()),
-            (0, "example.net")
+            (1_000_000, "example.net")
         );
-        assert_eq!(back[1].offset_us, 4_000_000);
+        assert_eq!(back[1].offset_us, 5_000_000);
         let yaml = replay.traffic_yaml(
             &[(Direction::Inbound, "in.replay".into())],
             &crate::fit::FitOptions::default(),
@@ -318,7 +320,7 @@ mod tests {
         assert!(results[0].is_ok());
         let e = results[1].as_ref().unwrap_err().to_string();
         assert!(
-            e.starts_with("r:3:1: error: replay record: size_bytes"),
+            e.starts_with("r:3:1: error: replay record: size_bytes `ten`"),
             "{e}"
         );
     }

@@ -92,7 +92,12 @@ pub struct FitReport {
 }
 
 /// Builds the report from the collected statistics.
-pub(super) fn build(col: &Collector, ctx: &mut Ctx<'_>, opts: &FitOptions, bytes: u64) -> FitReport {
+pub(super) fn build(
+    col: &Collector,
+    ctx: &mut Ctx<'_>,
+    opts: &FitOptions,
+    bytes: u64,
+) -> FitReport {
     let exposure = profile::exposure(&ctx.spans);
     let mut streams = Vec::new();
     let mut observed = Vec::new();

@@ -201,7 +201,7 @@ fn a_replay_keeps_every_hours_arrivals_and_sizes() {
     assert_eq!(replay.len() as u64, summary.messages.iter().sum::<u64>());
     let start =
         clock::days_from_civil(i64::from(log.start.0), log.start.1, log.start.2) * clock::DAY_US;
-    let first = replay.first_arrival_us().unwrap();
+    let first = replay.origin_us().unwrap();
     let mut per_hour = vec![0u64; summary.per_hour.len()];
     let mut file = Vec::new();
     replay.write(&mut file, None).unwrap();

@@ -171,7 +171,11 @@ fn column_of(line: &str, n: usize) -> usize {
 }
 
 /// Parses a zone file.
-pub(super) fn zone(file: &str, text: &str, notes: &mut Vec<Note>) -> Result<Vec<DnsRecord>, ImportError> {
+pub(super) fn zone(
+    file: &str,
+    text: &str,
+    notes: &mut Vec<Note>,
+) -> Result<Vec<DnsRecord>, ImportError> {
     let mut state = ZoneState::default();
     let mut out = Vec::new();
     let mut pending = String::new();
@@ -264,7 +268,11 @@ pub(super) fn zone(file: &str, text: &str, notes: &mut Vec<Note>) -> Result<Vec<
 }
 
 /// Parses `dig` output (one or several answers): records of the answer and additional sections.
-pub(super) fn dig(file: &str, text: &str, notes: &mut Vec<Note>) -> Result<Vec<DnsRecord>, ImportError> {
+pub(super) fn dig(
+    file: &str,
+    text: &str,
+    notes: &mut Vec<Note>,
+) -> Result<Vec<DnsRecord>, ImportError> {
     let mut state = ZoneState::default();
     let mut in_records = false;
     let mut out = Vec::new();

@@ -6,20 +6,6 @@ use super::org::{Connector, Domain, Org, Src};
 use super::units::duration;
 use super::yaml::{Yaml, flow_list, flow_map, number, scalar};
 
-/// Keys this importer writes that the scenario contract is adding this round.
-pub const NEW_KEYS: &[&str] = &[
-    "retry.preset (+ overrides by setting name)",
-    "connectors[].smart_host",
-    "connectors[].enabled",
-    "connectors[].tls.certificate_name",
-    "nodes.*.max_message_size",
-    "nodes.*.inbound",
-    "nodes.*.accepted_domains: external_relay",
-    "nodes.*.accept_from.certificate_name",
-    "nodes.*.accept_from.source_ips",
-    "nodes.*.certificate.issuer: ca | self_signed | private_ca",
-];
-
 /// The writer: output, options, and notes about held-back keys.
 pub(super) struct Emitter<'a> {
     /// The document so far.
@@ -45,20 +31,25 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// Writes a comment and a note for a new key that is not written.
+    /// Writes a comment and a note for a key the scenario loader does not accept yet.
     pub(super) fn held_back(&mut self, at: &str, what: String) {
         self.y.comment(
             6,
-            &format!("not written (new key, see ImportOptions::new_keys): {what}"),
+            &format!("not written (the scenario format has no such key yet): {what}"),
         );
         self.notes.push(Note::general(
             NoteKind::NewKey,
-            format!("{at}: `{what}` held back (new_keys is off)"),
+            format!("{at}: `{what}` held back: the scenario format has no such key yet"),
         ));
     }
 
     /// The whole scenario.
-    pub(super) fn scenario(mut self, org: &Org, files: &[(String, String)], traffic: &str) -> String {
+    pub(super) fn scenario(
+        mut self,
+        org: &Org,
+        files: &[(String, String)],
+        traffic: &str,
+    ) -> String {
         self.y.comment(0, "Imported by `mailflow import` from:");
         for (file, what) in files {
             self.y.comment(0, &format!("  {file}  ({what})"));
@@ -130,14 +121,14 @@ impl<'a> Emitter<'a> {
         let written: Vec<&Connector> = org
             .connectors
             .iter()
-            .filter(|c| c.enabled || self.opts.new_keys)
+            .filter(|c| c.enabled || self.opts.keys.enabled)
             .collect();
         for c in org
             .connectors
             .iter()
-            .filter(|c| !c.enabled && !self.opts.new_keys)
+            .filter(|c| !c.enabled && !self.opts.keys.enabled)
         {
-            self.notes.push(Note::general(NoteKind::NewKey, format!("connector {} is disabled in its export ({}); left out because `enabled: false` is a new key", c.name, c.src)));
+            self.notes.push(Note::general(NoteKind::NewKey, format!("connector {} is disabled in its export ({}); left out: the scenario format has no `enabled` key yet", c.name, c.src)));
         }
         if written.is_empty() {
             self.y.line(0, "connectors: []", None);
@@ -159,7 +150,7 @@ impl<'a> Emitter<'a> {
                 } else {
                     "TTL of its DNS record"
                 };
-                if self.opts.new_keys {
+                if self.opts.keys.smart_host {
                     self.y.pair(
                         4,
                         "smart_host",
@@ -187,7 +178,9 @@ impl<'a> Emitter<'a> {
                 parts.push(("tls_domain", scalar(d)));
             }
             match &t.certificate_name {
-                Some(n) if self.opts.new_keys => parts.push(("certificate_name", scalar(n))),
+                Some(n) if self.opts.keys.tls_certificate_name => {
+                    parts.push(("certificate_name", scalar(n)))
+                }
                 Some(n) => self.y.comment(
                     4,
                     &format!("sends with certificate {n} (`tls.certificate_name` is new)"),
@@ -200,6 +193,21 @@ impl<'a> Emitter<'a> {
                 .map(|a| format!("assumption: {a}"))
                 .or_else(|| t.prov.as_ref().map(|p| p.to_string()));
             self.y.pair(4, "tls", flow_map(&parts), why);
+            if c.centralized {
+                if self.opts.keys.centralized_transport {
+                    self.y.pair(
+                        4,
+                        "centralized_transport",
+                        "true",
+                        Some("RouteAllMessagesViaOnPremises".into()),
+                    );
+                } else {
+                    self.y.comment(
+                        4,
+                        "centralized mail transport (the `centralized_transport` key is new)",
+                    );
+                }
+            }
             if c.rule_scoped {
                 self.y.pair(
                     4,
@@ -224,7 +232,7 @@ impl<'a> Emitter<'a> {
         let dropped: Vec<&str> = org
             .connectors
             .iter()
-            .filter(|c| !c.enabled && !self.opts.new_keys)
+            .filter(|c| !c.enabled && !self.opts.keys.enabled)
             .map(|c| c.name.as_str())
             .collect();
         let rules: Vec<_> = org

@@ -14,7 +14,7 @@ impl Emitter<'_> {
         if !n.accepted.is_empty() {
             self.y.line(4, "accepted_domains:", None);
             for (d, (kind, src)) in &n.accepted {
-                if *kind == "external_relay" && !self.opts.new_keys {
+                if *kind == "external_relay" && !self.opts.keys.external_relay {
                     // With no mailboxes on the node, internal relay routes every recipient the same way.
                     self.y.pair(
                         6,
@@ -41,7 +41,7 @@ impl Emitter<'_> {
             );
         }
         if let Some((bytes, src)) = &n.max_message_size {
-            if self.opts.new_keys {
+            if self.opts.keys.max_message_size {
                 self.y
                     .pair(4, "max_message_size", size(*bytes), comment(src));
             } else {
@@ -49,7 +49,7 @@ impl Emitter<'_> {
             }
         }
         if !n.inbound.is_empty() {
-            if self.opts.new_keys {
+            if self.opts.keys.inbound {
                 self.y.line(4, "inbound:", None);
                 for (k, v, src) in &n.inbound {
                     self.y.pair(6, k, v.to_string(), comment(src));
@@ -112,7 +112,7 @@ impl Emitter<'_> {
             self.y
                 .pair(6, "require_tls", a.require_tls.to_string(), None);
             if let Some(c) = &a.certificate_name {
-                if self.opts.new_keys {
+                if self.opts.keys.accept_certificate_name {
                     self.y.pair(
                         6,
                         "certificate_name",
@@ -124,7 +124,7 @@ impl Emitter<'_> {
                 }
             }
             if !a.source_ips.is_empty() {
-                if self.opts.new_keys {
+                if self.opts.keys.source_ips {
                     self.y.pair(
                         6,
                         "source_ips",
@@ -146,7 +146,7 @@ impl Emitter<'_> {
             self.y.pair(4, "retry", r.preset, None);
             return;
         }
-        if self.opts.new_keys {
+        if self.opts.keys.retry_overrides {
             self.y.line(4, "retry:", None);
             self.y.pair(6, "preset", r.preset, None);
             for (k, v, src) in &r.overrides {

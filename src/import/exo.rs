@@ -205,7 +205,10 @@ pub(super) fn outbound(obj: &PsObject, ignored: &mut Ignored) -> Result<Route, I
 }
 
 /// Reads one `Get-InboundConnector` object.
-pub(super) fn inbound(obj: &PsObject, ignored: &mut Ignored) -> Result<InboundConnector, ImportError> {
+pub(super) fn inbound(
+    obj: &PsObject,
+    ignored: &mut Ignored,
+) -> Result<InboundConnector, ImportError> {
     const CMDLET: &str = "Get-InboundConnector";
     ignored.check(
         obj,

@@ -301,6 +301,7 @@ impl Builder<'_> {
             rule_scoped: false,
             enabled: true,
             smart_host,
+            centralized: false,
             src: Src::From(r.prov.clone()),
             remarks: Vec::new(),
         });

@@ -141,6 +141,8 @@ pub(super) struct Connector {
     pub enabled: bool,
     /// Smart host by DNS name: (name, TTL seconds, TTL assumed).
     pub smart_host: Option<(String, u64, bool)>,
+    /// Exchange Online centralized mail transport (`RouteAllMessagesViaOnPremises`).
+    pub centralized: bool,
     /// Where the connector comes from.
     pub src: Src,
     /// Extra remarks written above it.

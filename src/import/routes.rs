@@ -46,6 +46,7 @@ impl Builder<'_> {
             rule_scoped: route.rule_scoped,
             enabled: route.enabled,
             smart_host,
+            centralized: route.route_all_via_on_premises,
             src: Src::From(route.prov.clone()),
             remarks,
         });

@@ -101,7 +101,9 @@ pub(super) fn stream(
             ctx.error_at_key(
                 &at(path, key),
                 format!("`{key}` comes from the replay file: a stream with `replay` cannot set it"),
-                Some(format!("remove `{key}`, or remove `replay` to draw synthetic traffic")),
+                Some(format!(
+                    "remove `{key}`, or remove `replay` to draw synthetic traffic"
+                )),
             );
             ok = false;
         }
@@ -254,7 +256,10 @@ mod tests {
         let r = parse_line("3600000000 45000 2 outbound user@Fabrikam.COM")
             .unwrap()
             .unwrap();
-        assert_eq!((r.offset_us, r.size_bytes, r.recipients), (3_600_000_000, 45_000, 2));
+        assert_eq!(
+            (r.offset_us, r.size_bytes, r.recipients),
+            (3_600_000_000, 45_000, 2)
+        );
         assert_eq!(r.domain(), "fabrikam.com");
         assert_eq!(parse_line("# comment"), Ok(None));
         assert_eq!(parse_line("   "), Ok(None));

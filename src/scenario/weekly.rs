@@ -33,7 +33,12 @@ struct WeekSpec {
 }
 
 /// Builds a weekly profile from its mapping form; `normalize` makes the week's mean 1.
-pub(super) fn profile(ctx: &mut Ctx, value: &Value, normalize: bool, path: &[Seg]) -> Option<Profile> {
+pub(super) fn profile(
+    ctx: &mut Ctx,
+    value: &Value,
+    normalize: bool,
+    path: &[Seg],
+) -> Option<Profile> {
     let spec: WeekSpec = ctx.de(value.clone(), path)?;
     let mut ok = check_hours(ctx, &spec.weekday, &at(path, "weekday"));
     if let Some(w) = &spec.weekend {
@@ -90,7 +95,10 @@ fn check_hours(ctx: &mut Ctx, hours: &[f64], path: &[Seg]) -> bool {
     if hours.len() != 24 {
         ctx.error(
             path,
-            format!("{} multipliers instead of 24 (one per hour from 0h)", hours.len()),
+            format!(
+                "{} multipliers instead of 24 (one per hour from 0h)",
+                hours.len()
+            ),
             Some("list 24 numbers, e.g. the `profile` that `mailflow fit` writes".into()),
         );
         return false;
@@ -99,7 +107,10 @@ fn check_hours(ctx: &mut Ctx, hours: &[f64], path: &[Seg]) -> bool {
         Some(i) => {
             ctx.error(
                 path,
-                format!("the multiplier of hour {i} must be a number ≥ 0, not `{}`", hours[i]),
+                format!(
+                    "the multiplier of hour {i} must be a number ≥ 0, not `{}`",
+                    hours[i]
+                ),
                 Some("`0.5` is half the mean rate, `2` twice; `0` sends nothing".into()),
             );
             false
