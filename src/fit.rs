@@ -141,17 +141,59 @@ pub fn fit(
     read_all(logs, &mut ctx, &mut collector)?;
     let bytes = ctx.finish();
     if collector.streams.iter().all(|s| s.count == 0) {
-        return Err(FitError::Options {
-            message: format!(
-                "no message in the logs could be used ({} lines read, {} skipped)",
-                ctx.lines,
-                ctx.skipped.total()
-            ),
-            help: "check the log kind and that --accepted-domain names the organisation's domains"
-                .into(),
-        });
+        return Err(nothing_usable(&ctx));
     }
     Ok(report::build(&collector, &mut ctx, opts, bytes))
+}
+
+/// Fits the traffic of these logs and keeps their arrivals for a replay, in one pass.
+pub fn fit_and_replay(
+    logs: Vec<LogSource<'_>>,
+    opts: &FitOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(FitReport, Replay), FitError> {
+    check(opts)?;
+    let mut tee = Tee {
+        fit: collect::Collector::default(),
+        replay: replay::ReplaySink::default(),
+    };
+    let mut ctx = Ctx::new(opts, progress);
+    read_all(logs, &mut ctx, &mut tee)?;
+    let bytes = ctx.finish();
+    if tee.fit.streams.iter().all(|s| s.count == 0) {
+        return Err(nothing_usable(&ctx));
+    }
+    let skipped = ctx.skipped.list();
+    let report = report::build(&tee.fit, &mut ctx, opts, bytes);
+    Ok((report, tee.replay.finish(skipped)))
+}
+
+/// Both consumers of a parsed log at once.
+struct Tee {
+    fit: collect::Collector,
+    replay: replay::ReplaySink,
+}
+
+impl Sink for Tee {
+    fn message(&mut self, m: &message::Message<'_>, d: &message::Domains, dir: Direction) {
+        self.fit.message(m, d, dir);
+        self.replay.message(m, d, dir);
+    }
+    fn delay(&mut self, domain: u32, us: u64) {
+        self.fit.delay(domain, us);
+    }
+}
+
+fn nothing_usable(ctx: &Ctx<'_>) -> FitError {
+    FitError::Options {
+        message: format!(
+            "no message in the logs could be used ({} lines read, {} skipped)",
+            ctx.lines,
+            ctx.skipped.total()
+        ),
+        help: "check the log kind and that --accepted-domain names the organisation's domains"
+            .into(),
+    }
 }
 
 /// Reads logs into a replay: every usable arrival, in time order.

@@ -8,7 +8,7 @@ use serde::Serialize;
 #[derive(Debug, thiserror::Error)]
 pub enum FitError {
     /// Bad input at a place in a log.
-    #[error("{file}:{line}:{column}: error: {message}\n  = help: {help}")]
+    #[error("{file}:{line}:{column}: error: {message}\n  help: {help}")]
     Input {
         /// Log name.
         file: String,
@@ -23,7 +23,7 @@ pub enum FitError {
     },
     /// The log could not be read.
     #[error(
-        "{file}: error: cannot read: {source}\n  = help: check the path and that the file is readable"
+        "{file}: error: cannot read: {source}\n  help: check the path and that the file is readable"
     )]
     Io {
         /// Log name.
@@ -33,7 +33,7 @@ pub enum FitError {
         source: std::io::Error,
     },
     /// The options cannot work.
-    #[error("error: {message}\n  = help: {help}")]
+    #[error("error: {message}\n  help: {help}")]
     Options {
         /// What is wrong.
         message: String,
@@ -120,7 +120,7 @@ mod tests {
         let e = FitError::input("maillog", 12, "no year", "pass --year");
         assert_eq!(
             e.to_string(),
-            "maillog:12:1: error: no year\n  = help: pass --year"
+            "maillog:12:1: error: no year\n  help: pass --year"
         );
     }
 

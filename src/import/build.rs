@@ -263,19 +263,19 @@ impl Builder<'_> {
             .iter()
             .filter(|c| c.enabled && c.tls.mode == "required" && c.to != "mx")
         {
-            if matches!(c.tls.validate, Some("certificate" | "domain")) {
-                let name = c
-                    .tls
-                    .tls_domain
-                    .clone()
-                    .or_else(|| c.smart_host.as_ref().map(|s| s.0.clone()));
-                wanted.push((
-                    c.name.clone(),
-                    c.to.clone(),
-                    c.tls.validate.unwrap_or("none").into(),
-                    name,
-                ));
-            }
+            // Required TLS needs STARTTLS at the far end, so a certificate there, validated
+            // or not.
+            let name = c
+                .tls
+                .tls_domain
+                .clone()
+                .or_else(|| c.smart_host.as_ref().map(|s| s.0.clone()));
+            wanted.push((
+                c.name.clone(),
+                c.to.clone(),
+                c.tls.validate.unwrap_or("none").into(),
+                name,
+            ));
         }
         for (conn, node_name, validate, name) in wanted {
             let Some(node) = self.org.nodes.get_mut(&node_name) else {
@@ -286,9 +286,15 @@ impl Builder<'_> {
                 (None, _) if node.kind == "exchange_online" && validate != "domain" => {}
                 (None, _) => {
                     let subject = name.unwrap_or_else(|| format!("{node_name}.invalid"));
-                    let why = format!(
-                        "connector {conn} validates the certificate of {node_name}, which no export describes"
-                    );
+                    let why = if validate == "none" {
+                        format!(
+                            "connector {conn} requires TLS of {node_name}, which no export describes: it offers STARTTLS"
+                        )
+                    } else {
+                        format!(
+                            "connector {conn} validates the certificate of {node_name}, which no export describes"
+                        )
+                    };
                     node.certificate = Some(Cert {
                         subject,
                         issuer: "ca",

@@ -99,6 +99,12 @@ impl Builder<'_> {
             })
             .map(|(k, _)| k.clone())
             .collect();
+        let mut holders = holders;
+        for h in self.hybrid_holders(domain) {
+            if !holders.contains(&h) {
+                holders.push(h);
+            }
+        }
         if holders.len() > 1 {
             let why = "mailbox shares are not in the exports: split equally; set them from Get-Mailbox / Get-RemoteMailbox counts";
             return Some((holders, Src::Assumed(why.into())));
@@ -124,6 +130,42 @@ impl Builder<'_> {
                 )),
             )
         })
+    }
+
+    /// Mailbox holders a hybrid deployment implies even when only one side was exported: a
+    /// connector for the domain's mailboxes on a node (Exchange Server's Send connector to
+    /// Exchange Online, `mailboxes_on`), and the organisation's own Exchange servers that
+    /// Exchange Online relays an internal-relay domain to (its OnPremises connector).
+    fn hybrid_holders(&self, domain: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in self
+            .org
+            .connectors
+            .iter()
+            .filter(|c| !c.rule_scoped && c.domains.iter().any(|d| d == domain))
+        {
+            out.extend(
+                c.mailboxes_on
+                    .iter()
+                    .filter(|m| self.org.nodes.contains_key(*m))
+                    .cloned(),
+            );
+            let relays = self.org.nodes.get(&c.from).is_some_and(|n| {
+                n.kind == "exchange_online"
+                    && n.accepted
+                        .get(domain)
+                        .is_some_and(|(k, _)| *k == "internal_relay")
+            });
+            let own_servers = self
+                .org
+                .nodes
+                .get(&c.to)
+                .is_some_and(|n| n.kind == "exchange_server");
+            if relays && own_servers {
+                out.push(c.to.clone());
+            }
+        }
+        out
     }
 
     /// The domain's MX (from DNS, else assumed) and its mailboxes (else where its MX points).

@@ -32,9 +32,9 @@ impl<'a> Emitter<'a> {
     }
 
     /// Writes a comment and a note for a key the scenario loader does not accept yet.
-    pub(super) fn held_back(&mut self, at: &str, what: String) {
+    pub(super) fn held_back(&mut self, indent: usize, at: &str, what: String) {
         self.y.comment(
-            6,
+            indent,
             &format!("not written (the scenario format has no such key yet): {what}"),
         );
         self.notes.push(Note::general(

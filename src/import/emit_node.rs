@@ -45,7 +45,7 @@ impl Emitter<'_> {
                 self.y
                     .pair(4, "max_message_size", size(*bytes), comment(src));
             } else {
-                self.held_back(name, format!("max_message_size: {}", size(*bytes)));
+                self.held_back(4, name, format!("max_message_size: {}", size(*bytes)));
             }
         }
         if !n.inbound.is_empty() {
@@ -60,7 +60,7 @@ impl Emitter<'_> {
                     .iter()
                     .map(|(k, v, _)| (*k, v.to_string()))
                     .collect();
-                self.held_back(name, format!("inbound: {}", flow_map(&text)));
+                self.held_back(4, name, format!("inbound: {}", flow_map(&text)));
             }
         }
         if let Some(c) = &n.certificate {
@@ -120,7 +120,7 @@ impl Emitter<'_> {
                         Some("RestrictDomainsToCertificate + TlsSenderCertificateName".into()),
                     );
                 } else {
-                    self.held_back(name, format!("accept_from.certificate_name: {c}"));
+                    self.held_back(6, name, format!("accept_from.certificate_name: {c}"));
                 }
             }
             if !a.source_ips.is_empty() {
@@ -133,6 +133,7 @@ impl Emitter<'_> {
                     );
                 } else {
                     self.held_back(
+                        6,
                         name,
                         format!("accept_from.source_ips: {}", flow_list(&a.source_ips)),
                     );

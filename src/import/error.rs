@@ -6,7 +6,7 @@ use serde::Serialize;
 
 /// A problem that stops the import: where it is, what is wrong and how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: error: {message}\n  = help: {help}")]
+#[error("{file}:{line}:{column}: error: {message}\n  help: {help}")]
 pub struct ImportError {
     /// The source's path as given.
     pub file: String,
@@ -157,7 +157,7 @@ mod tests {
         let e = ImportError::at("a.json", 3, "bad value", "write true or false").column(7);
         assert_eq!(
             e.to_string(),
-            "a.json:3:7: error: bad value\n  = help: write true or false"
+            "a.json:3:7: error: bad value\n  help: write true or false"
         );
     }
 

@@ -24,7 +24,7 @@ fn truncated_json_is_located_at_its_end() {
     let e = error(&[src(SourceKind::ExchangeOnline, "ad.json", text)]);
     assert_eq!((e.file.as_str(), e.line), ("ad.json", 7), "{e}");
     assert!(e.to_string().starts_with("ad.json:7:"), "{e}");
-    assert!(e.to_string().contains("\n  = help: "), "{e}");
+    assert!(e.to_string().contains("\n  help: "), "{e}");
 }
 
 #[test]

@@ -9,6 +9,8 @@ mod cluster;
 mod common;
 mod docs;
 mod fidelity;
+mod import;
+mod import_fit;
 mod layers;
 mod queues;
 mod realism;
