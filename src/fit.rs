@@ -57,6 +57,8 @@ pub struct LogSource<'a> {
     pub kind: LogKind,
     /// The text.
     pub reader: Box<dyn BufRead + 'a>,
+    /// Set when a gzipped log turned out cut or corrupt: it was read up to there.
+    cut: Option<std::rc::Rc<std::cell::RefCell<Option<String>>>>,
 }
 
 impl<'a> LogSource<'a> {
@@ -66,6 +68,7 @@ impl<'a> LogSource<'a> {
             name: name.to_string(),
             kind: LogKind::Auto,
             reader: Box::new(reader),
+            cut: None,
         }
     }
 
@@ -77,18 +80,22 @@ impl<'a> LogSource<'a> {
         };
         let mut file = BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(io)?);
         let gz = file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
-        let reader: Box<dyn BufRead> = if gz {
-            Box::new(BufReader::with_capacity(
+        let cut = gz.then(Default::default);
+        let reader: Box<dyn BufRead> = match &cut {
+            Some(flag) => Box::new(BufReader::with_capacity(
                 1 << 16,
-                flate2::read::MultiGzDecoder::new(file),
-            ))
-        } else {
-            Box::new(file)
+                UntilBroken {
+                    inner: flate2::read::MultiGzDecoder::new(file),
+                    broken: std::rc::Rc::clone(flag),
+                },
+            )),
+            None => Box::new(file),
         };
         Ok(LogSource {
             name: path.to_string(),
             kind: LogKind::Auto,
             reader,
+            cut,
         })
     }
 }
@@ -251,6 +258,12 @@ fn read_all(
                 sink,
             )?,
         }
+        if let Some(why) = log.cut.as_ref().and_then(|c| c.borrow().clone()) {
+            ctx.notes.push(format!(
+                "{}: the compressed log ends early ({why}): read up to there",
+                log.name
+            ));
+        }
         if ctx.spans.last().is_some_and(|s| s.0 > s.1) {
             ctx.spans.pop();
             ctx.notes
@@ -288,6 +301,28 @@ fn detect(name: &str, reader: &mut Box<dyn BufRead + '_>) -> Result<LogKind, Fit
         "cannot tell what log this is",
         "give a Postfix mail log, an Exchange message tracking log (MSGTRK*.LOG) or a message trace CSV with Received, SenderAddress, RecipientAddress, Size",
     ))
+}
+
+/// A decompressing reader that ends where the compressed data is cut or corrupt (a log copied
+/// while it was being rotated), remembering why, instead of failing the whole fit.
+struct UntilBroken<R> {
+    inner: R,
+    broken: std::rc::Rc<std::cell::RefCell<Option<String>>>,
+}
+
+impl<R: Read> Read for UntilBroken<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.broken.borrow().is_some() {
+            return Ok(0);
+        }
+        match self.inner.read(buf) {
+            Err(e) if e.kind() != std::io::ErrorKind::Interrupted => {
+                *self.broken.borrow_mut() = Some(e.to_string());
+                Ok(0)
+            }
+            other => other,
+        }
+    }
 }
 
 /// Drops a UTF-8 byte order mark at the start of a CSV (Export-Csv writes one).

@@ -396,7 +396,13 @@ fn cut_and_bad_logs_fail_cleanly() {
         "--out",
         &out.display().to_string(),
     ]);
-    assert!(matches!(o.status.code(), Some(0 | 1 | 2)), "{}", text(&o));
+    // A log cut mid-gzip (copied while being rotated) is read up to the cut, with a note.
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("cut.gz: the compressed log ends early"),
+        "{}",
+        text(&o)
+    );
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/import/logs");
     for name in ["maillog", "MSGTRK2024030409-1.LOG", "messagetrace.csv"] {
         let o = mailflow(&[
