@@ -440,6 +440,7 @@ pub struct WhenSpec {
 /// An entry of `traffic`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = rate_or_replay)]
 pub struct TrafficSpec {
     /// Unique name.
     pub name: String,
@@ -524,4 +525,12 @@ impl FaultSpec {
         }
         keys
     }
+}
+
+/// A stream draws its arrivals (`to` and `rate`) or replays them (`replay`), not both.
+fn rate_or_replay(schema: &mut schemars::Schema) {
+    schema.insert(
+        "oneOf".into(),
+        serde_json::json!([{"required": ["to", "rate"]}, {"required": ["replay"]}]),
+    );
 }
