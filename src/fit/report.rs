@@ -187,7 +187,12 @@ impl FitReport {
         );
         for s in &self.streams {
             let p = &s.profile;
-            let gof = format!("{:.1}/{} p={:.3}", p.chi_square, p.dof, p.p_value);
+            // No degrees of freedom: each hour of week was seen once, nothing to test.
+            let gof = if p.dof == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.1}/{} p={:.3}", p.chi_square, p.dof, p.p_value)
+            };
             let (median, sigma, ks) = s.size.map_or(("-".into(), "-".into(), "-".into()), |f| {
                 (
                     format!("{:.1}KB", f.median / 1000.0),
