@@ -60,10 +60,13 @@ pub fn fit(args: &FitArgs) -> Result<(), AppError> {
         .sum();
     let bar = bar(args.output.quiet, total);
     let started = std::time::Instant::now();
+    let mut shown = false;
     let mut progress = |bytes: u64| {
         if let Some(b) = &bar {
-            if started.elapsed().as_secs_f64() > 1.0 {
+            // Shown once the fit has taken a second, as the run's bar is.
+            if !shown && started.elapsed().as_secs_f64() > 1.0 {
                 b.set_draw_target(ProgressDrawTarget::stderr());
+                shown = true;
             }
             b.set_position(bytes);
         }

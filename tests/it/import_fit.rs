@@ -440,3 +440,54 @@ fn cut_and_bad_logs_fail_cleanly() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no accepted domains"));
 }
+
+/// `--against` simulates a scenario and sets its delays per recipient domain beside the ones the
+/// log observed: here the log's own arrivals replayed through a relay to a sink 50 ms away.
+#[test]
+fn observed_delays_are_set_beside_a_scenarios_simulated_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    fit_capture("day", &dir.path().join("fit"), &["--replay"]);
+    let replay = std::fs::read_to_string(dir.path().join("fit/replay.yaml")).unwrap();
+    let replay = replay.replace("\"outbound.replay\"", "\"fit/outbound.replay\"");
+    let domains: String = [
+        "sink.test",
+        "partner.test",
+        "customer.example",
+        "lists.example.org",
+    ]
+    .iter()
+    .map(|d| format!("  {d}: {{mx: sink, mailboxes: {{sink: 1.0}}}}\n"))
+    .collect();
+    let scenario = format!(
+        "name: calibrate\nduration: 25h\ndomains:\n{domains}  \"*\": {{mx: sink, mailboxes: {{sink: 1.0}}}}\n\
+         nodes:\n  onprem: {{kind: smtp}}\n  sink: {{kind: smtp}}\n\
+         connectors:\n  - {{name: out, from: onprem, to: sink, domains: [\"*\"], latency: {{fixed: 50ms}}}}\n{replay}"
+    );
+    let path = dir.path().join("calibrate.yaml");
+    std::fs::write(&path, scenario).unwrap();
+    let (log, _) = capture("day");
+    let o = mailflow(&[
+        "fit",
+        &log.display().to_string(),
+        "--accepted-domain",
+        "example.com",
+        "--accepted-domain",
+        "corp.example.net",
+        "--year",
+        "2026",
+        "--against",
+        &path.display().to_string(),
+        "--out",
+        &dir.path().join("against").display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sim = out["simulated_delays"].as_array().unwrap();
+    let sink = sim.iter().find(|d| d["domain"] == "sink.test").unwrap();
+    let p50 = sink["p50_s"].as_f64().unwrap();
+    assert!(p50 > 0.05 && p50 < 5.0, "{sink}");
+    let observed = out["report"]["delays"].as_array().unwrap();
+    assert!(observed.iter().any(|d| d["domain"] == "sink.test"));
+}
