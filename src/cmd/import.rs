@@ -28,12 +28,15 @@ pub fn import(args: &ImportArgs) -> Result<(), AppError> {
         .map(|p| read(kind, p))
         .collect::<Result<Vec<_>, _>>()?;
     let traffic = match &args.traffic {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
-            AppError::Input(format!(
-                "cannot read the traffic section {}: {e}",
-                p.display()
-            ))
-        })?),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                AppError::Input(format!(
+                    "cannot read the traffic section {}: {e}",
+                    p.display()
+                ))
+            })?;
+            Some(anchor_replays(&text, p.parent().unwrap_or(Path::new("."))))
+        }
         None => None,
     };
     let opts = ImportOptions {
@@ -77,6 +80,34 @@ pub fn import(args: &ImportArgs) -> Result<(), AppError> {
              (or the exports they came from)"
         ))),
     }
+}
+
+/// Replay files named relative to a traffic section's folder, made absolute: the scenario
+/// that takes the section in may be written elsewhere, and reads them relative to itself.
+fn anchor_replays(traffic: &str, dir: &Path) -> String {
+    let mut out = String::with_capacity(traffic.len());
+    for line in traffic.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let value = line.trim_start().strip_prefix("replay:").map(|rest| {
+            let (value, comment) = rest.split_once("  #").unwrap_or((rest, ""));
+            (value.trim().trim_matches('"').to_string(), comment)
+        });
+        match value {
+            Some((file, comment)) if Path::new(&file).is_relative() => {
+                let joined = dir.join(&file);
+                let path = joined.canonicalize().unwrap_or(joined);
+                let quoted = serde_json::to_string(&path.display().to_string())
+                    .unwrap_or_else(|_| format!("\"{}\"", path.display()));
+                out.push_str(&format!("{}replay: {quoted}", &line[..indent]));
+                if !comment.is_empty() {
+                    out.push_str(&format!("  #{comment}"));
+                }
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Reads one export, bounded.
@@ -150,4 +181,21 @@ fn write(path: &Path, yaml: &str, force: bool) -> Result<(), AppError> {
         let _ = std::fs::remove_file(&tmp);
         io(e)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_replay_files_are_anchored_at_the_traffic_sections_folder() {
+        let t = "traffic:\n  - name: a\n    replay: \"in.replay\"  # 3 arrivals\n    from: x\n";
+        let out = anchor_replays(t, Path::new("/data/fit"));
+        assert!(
+            out.contains("    replay: \"/data/fit/in.replay\"  # 3 arrivals\n"),
+            "{out}"
+        );
+        let abs = "    replay: /srv/in.replay\n";
+        assert_eq!(anchor_replays(abs, Path::new("/data")), abs);
+    }
 }

@@ -169,6 +169,31 @@ fn a_real_postfix_log_is_replayed_with_its_arrivals_hour_by_hour() {
     let summary = json(&out.join("summary.json"));
     assert_eq!(summary["messages"]["generated"], truth["messages"]);
     assert_eq!(summary["recipients"]["generated"], truth["recipients"]);
+    // An imported organisation takes the replay in, written in another folder.
+    let exports = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/import/exchange-server");
+    let org = dir.path().join("elsewhere/org.yaml");
+    let mut args: Vec<String> = vec!["import".into(), "exchange-server".into()];
+    for e in std::fs::read_dir(exports).unwrap() {
+        args.push(e.unwrap().path().display().to_string());
+    }
+    args.extend([
+        "--traffic".into(),
+        dir.path().join("replay.yaml").display().to_string(),
+        "--out".into(),
+        org.display().to_string(),
+        "--quiet".into(),
+    ]);
+    let o = Command::new(env!("CARGO_BIN_EXE_mailflow"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let sc = mailflow::scenario::load(&org, &[]).unwrap().scenario;
+    let replayed = sc.traffic[0].replay.as_ref().unwrap();
+    assert_eq!(
+        replayed.arrivals.len() as u64,
+        truth["messages"].as_u64().unwrap()
+    );
 }
 
 #[test]
