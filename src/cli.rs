@@ -92,6 +92,32 @@ pub enum Command {
          unless --allow-partial)."
     ))]
     Merge(MergeArgs),
+    /// Build a scenario from exported configuration: Exchange Online / Exchange Server
+    /// PowerShell JSON, DNS answers or zone files, Postfix `postconf -n` and transport maps.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  mailflow import auto examples/import/exchange-online/*.json examples/import/dns/* --out contoso.yaml\n",
+        "  mailflow import exchange-server send-connectors.json receive-connectors.json accepted-domains.json\n",
+        "  mailflow import auto exports/*.json --traffic reports/fit-maillog/traffic.yaml --out contoso.yaml\n\n",
+        "Exports: `Get-AcceptedDomain | ConvertTo-Json -Depth 5 > accepted-domains.json` (and likewise \
+         Get-OutboundConnector, Get-InboundConnector, Get-TransportRule, \
+         Get-HostedConnectionFilterPolicy, Get-TransportConfig, Get-SendConnector, \
+         Get-ReceiveConnector, Get-TransportService); `dig contoso.com MX`; `postconf -n`.\n\n",
+        "Exit codes: 0 success · 1 runtime failure · 2 invalid input (a located error in an export, \
+         or an imported scenario that does not load)."
+    ))]
+    Import(ImportArgs),
+    /// Derive a `traffic:` section from message logs (Postfix mail log, Exchange message
+    /// tracking, Exchange Online message trace), with a fit report; optionally replay files.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  mailflow fit /var/log/mail.log /var/log/mail.log.1.gz --accepted-domain contoso.com\n",
+        "  mailflow fit MSGTRK*.LOG --scenario contoso.yaml --utc-offset +01:00 --replay\n",
+        "  mailflow fit maillog --scenario contoso.yaml --against contoso.yaml\n\n",
+        "Exit codes: 0 success · 1 runtime failure · 2 invalid input (unreadable log, no usable \
+         message, bad options)."
+    ))]
+    Fit(FitArgs),
     /// Print the JSON Schema of the scenario format (for editors: VS Code's YAML extension and
     /// other yaml-language-server clients complete and check keys with it).
     #[command(after_help = "Example:\n  mailflow schema > mailflow.schema.json")]
@@ -433,4 +459,124 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `KIND` of `mailflow import`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImportKind {
+    /// Detect each file's kind from its content.
+    Auto,
+    /// Exchange Online / EOP PowerShell JSON.
+    ExchangeOnline,
+    /// Exchange Server PowerShell JSON.
+    ExchangeServer,
+    /// `dig` answers or a zone file.
+    Dns,
+    /// `postconf -n` output or a transport map.
+    Postfix,
+}
+
+/// `mailflow import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the files are (`auto` detects each file).
+    #[arg(value_enum)]
+    pub kind: ImportKind,
+    /// The export files (all of one organisation: they are joined into one scenario).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write the scenario to this file (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The scenario's `name` (default: from the default accepted domain).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The scenario's simulated horizon.
+    #[arg(long, value_name = "DURATION", default_value = "1d")]
+    pub duration: String,
+    /// A `traffic:` section to use instead of placeholder streams (the `traffic.yaml` or
+    /// `replay.yaml` that `mailflow fit` writes).
+    #[arg(long, value_name = "FILE")]
+    pub traffic: Option<PathBuf>,
+    /// Also list every ignored property (default: a count per file).
+    #[arg(long)]
+    pub verbose: bool,
+    /// No notes on standard error.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Overwrite an existing `--out` file that `mailflow import` did not write.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// What kind of log `mailflow fit` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogKindArg {
+    /// Detect from the first lines.
+    Auto,
+    /// Postfix mail log (syslog or `maillog_file`).
+    Postfix,
+    /// Exchange Server message tracking (`MSGTRK*.LOG`).
+    MessageTracking,
+    /// Exchange Online message trace CSV.
+    MessageTrace,
+}
+
+/// `mailflow fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Message logs (gzipped ones too), read as streams.
+    #[arg(required = true)]
+    pub logs: Vec<PathBuf>,
+    /// An accepted domain of the organisation (repeatable; `*.contoso.com` for subdomains):
+    /// splits mail into inbound, outbound and internal streams.
+    #[arg(long = "accepted-domain", value_name = "DOMAIN")]
+    pub accepted_domains: Vec<String>,
+    /// A scenario (e.g. from `mailflow import`) that gives the accepted domains and the nodes
+    /// the streams start at.
+    #[arg(long, value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+    /// What the logs are.
+    #[arg(long, value_enum, default_value_t = LogKindArg::Auto)]
+    pub kind: LogKindArg,
+    /// Node the inbound stream starts at (default: the scenario's internet node, else
+    /// `internet`).
+    #[arg(long, value_name = "NODE")]
+    pub inbound_from: Option<String>,
+    /// Node the outbound and internal streams start at (default: where the scenario's
+    /// organisation sends from, else `onprem`).
+    #[arg(long, value_name = "NODE")]
+    pub internal_from: Option<String>,
+    /// Added to UTC time stamps (message tracking, message trace) for the organisation's
+    /// local time, e.g. `+01:00` or `-05:00`.
+    #[arg(
+        long,
+        value_name = "±HH:MM",
+        default_value = "+00:00",
+        allow_hyphen_values = true
+    )]
+    pub utc_offset: String,
+    /// Year of syslog time stamps, which carry none (default: the current year).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Message trace dates are day/month/year.
+    #[arg(long)]
+    pub day_first: bool,
+    /// Recipient domains listed per stream; rarer ones are folded together.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top_domains: usize,
+    /// Also write replay files (`<stream>.replay`) and `replay.yaml`, a `traffic:` section
+    /// that replays the logs' arrivals and sizes.
+    #[arg(long)]
+    pub replay: bool,
+    /// Keep recipient addresses in replay files (personal data; default: domains only).
+    #[arg(long)]
+    pub keep_addresses: bool,
+    /// Simulate this scenario and set its delivery delays per recipient domain next to the
+    /// observed ones.
+    #[arg(long, value_name = "SCENARIO")]
+    pub against: Option<PathBuf>,
+    /// Report folder and output options.
+    #[command(flatten)]
+    pub output: OutputOpts,
 }

@@ -3,6 +3,8 @@
 
 pub mod compare;
 pub mod error;
+pub mod fit;
+pub mod import;
 pub mod input;
 pub mod man;
 pub mod merge;
@@ -27,6 +29,8 @@ pub fn dispatch(cli: &Cli) -> Result<(), AppError> {
         Command::Route(a) => route::route(a),
         Command::Sweep(a) => sweep::sweep(a),
         Command::Merge(a) => merge::merge(a),
+        Command::Import(a) => import::import(a),
+        Command::Fit(a) => fit::fit(a),
         Command::Schema => schema::schema(),
         Command::Completions(a) => man::completions(a),
         Command::Man => man::man(),

@@ -8,6 +8,8 @@
 //! model       the typed scenario (no serde): nodes, connectors, domains, traffic, faults
 //! sim         the engine: events, queues, routing, DNS, delivery; the observer records a run
 //! scenario    load (YAML → located errors → model) and check (warnings, size, offered load)
+//! import      a scenario from configuration exports (Exchange Online / Server, DNS, Postfix)
+//! fit         a traffic section from message logs; the fit report's numbers; replay files
 //! stats       pure numerics: confidence intervals, MSER-5
 //! experiment  simulate (honours `warmup: auto`), Summary, replications, SLOs, sweeps, compare
 //! report      exporters for run / compare / sweep outputs: JSON, CSV, SVG, HTML, console
@@ -47,6 +49,8 @@
 pub mod cli;
 pub mod cmd;
 pub mod experiment;
+pub mod fit;
+pub mod import;
 pub mod model;
 pub mod report;
 pub mod scenario;

@@ -27,7 +27,7 @@ pub use routing::{
     RuleWhen, Tls, TlsMode, TlsValidate,
 };
 pub use topology::Topology;
-pub use traffic::{Profile, Recipients, TrafficStream};
+pub use traffic::{Profile, Recipients, Replay, ReplayArrival, TrafficStream};
 
 use crate::time::SimDuration;
 

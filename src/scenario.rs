@@ -17,12 +17,14 @@ mod faults;
 pub mod locate;
 mod nodes;
 mod overrides;
+pub mod replay;
 mod retry;
 mod routes;
 pub mod schema;
 mod traffic;
 pub mod units;
 mod values;
+mod weekly;
 mod yaml_errors;
 
 use std::fmt;

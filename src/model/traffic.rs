@@ -1,5 +1,7 @@
 //! Traffic streams: where synthetic messages are submitted, to whom, how often and how large.
 
+use std::sync::Arc;
+
 use super::{Dist, DomainId, NodeId, TagId};
 use crate::time::SimDuration;
 
@@ -9,7 +11,7 @@ use crate::time::SimDuration;
 /// round to zero and simulated time stalls. Refused above.
 pub const MAX_RATE_PER_S: f64 = 100_000.0;
 
-/// How a stream's rate varies over the day.
+/// How a stream's rate varies over the day (or the week).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Profile {
     /// The mean rate all the time.
@@ -17,6 +19,10 @@ pub enum Profile {
     /// Piecewise-constant multipliers repeating every 24 h: `(start offset in the day, x)`,
     /// sorted, the first at 0h. `business_hours` is built into this form.
     Daily(Vec<(SimDuration, f64)>),
+    /// Piecewise-constant multipliers repeating every 7 days: `(start offset in the week, x)`,
+    /// sorted, the first at 0h; t = 0 is midnight of the week's first day (a fitted
+    /// weekday/weekend profile).
+    Weekly(Vec<(SimDuration, f64)>),
 }
 
 impl Profile {
@@ -36,31 +42,79 @@ impl Profile {
         )
     }
 
-    /// The multiplier in force at `offset` into the day, and when the next segment starts
-    /// (as an offset into the day, `24h` for the end of the day).
+    /// How long the profile takes to repeat: a day, or a week.
+    pub fn period(&self) -> SimDuration {
+        match self {
+            Profile::Weekly(_) => SimDuration::from_days(7),
+            _ => SimDuration::from_days(1),
+        }
+    }
+
+    /// The multiplier in force at `offset` into the period, and when the next segment starts
+    /// (as an offset into the period, the period itself for its end).
     pub fn segment_at(&self, offset: SimDuration) -> (f64, SimDuration) {
         match self {
-            Profile::Constant => (1.0, SimDuration::from_days(1)),
-            Profile::Daily(points) => {
+            Profile::Constant => (1.0, self.period()),
+            Profile::Daily(points) | Profile::Weekly(points) => {
                 let i = points
                     .partition_point(|(at, _)| *at <= offset)
                     .saturating_sub(1);
-                let end = points
-                    .get(i + 1)
-                    .map(|p| p.0)
-                    .unwrap_or(SimDuration::from_days(1));
+                let end = points.get(i + 1).map(|p| p.0).unwrap_or(self.period());
                 (points[i].1, end)
             }
         }
     }
 
-    /// Largest multiplier of the day.
+    /// Largest multiplier of the period.
     pub fn peak(&self) -> f64 {
         match self {
             Profile::Constant => 1.0,
-            Profile::Daily(p) => p.iter().map(|x| x.1).fold(0.0, f64::max),
+            Profile::Daily(p) | Profile::Weekly(p) => p.iter().map(|x| x.1).fold(0.0, f64::max),
         }
     }
+
+    /// The time-weighted mean multiplier over the period (1 unless `normalize: false`).
+    pub fn mean(&self) -> f64 {
+        match self {
+            Profile::Constant => 1.0,
+            Profile::Daily(points) | Profile::Weekly(points) => {
+                let period = self.period().as_secs_f64();
+                let ends = points
+                    .iter()
+                    .skip(1)
+                    .map(|p| p.0.as_secs_f64())
+                    .chain(std::iter::once(period));
+                points
+                    .iter()
+                    .zip(ends)
+                    .map(|((start, x), end)| x * (end - start.as_secs_f64()))
+                    .sum::<f64>()
+                    / period
+            }
+        }
+    }
+}
+
+/// A log's arrivals replayed as they happened (`replay: FILE`), in time order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replay {
+    /// The file, as the scenario names it.
+    pub file: String,
+    /// The arrivals, sorted by time.
+    pub arrivals: Vec<ReplayArrival>,
+}
+
+/// One replayed arrival.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReplayArrival {
+    /// When it arrives, from t = 0.
+    pub at: SimDuration,
+    /// Its size in bytes.
+    pub size: u32,
+    /// Its recipients (at least 1).
+    pub recipients: u16,
+    /// Its recipient domain.
+    pub domain: DomainId,
 }
 
 /// A stream of synthetic messages.
@@ -86,6 +140,9 @@ pub struct TrafficStream {
     pub stop: SimDuration,
     /// Recipients per message.
     pub recipients: Recipients,
+    /// Arrivals replayed from a log instead of drawn (then `rate_per_s` is their mean rate
+    /// over the stream's active time, `profile` constant, and `to`, `size`, `recipients` unused).
+    pub replay: Option<Arc<Replay>>,
 }
 
 /// How many recipients a message has (all in its recipient domain).

@@ -26,6 +26,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The scenario file, as diagnostics name it (relative `replay` files are found beside it).
+    pub fn file(&self) -> &'a str {
+        self.file
+    }
+
     /// Records that `path` was set by an override, so problems under it point at the `--set`.
     pub fn mark_overridden(&mut self, path: Path, label: String) {
         self.overridden.push((path, label));

@@ -509,6 +509,7 @@ pub struct WhenSpec {
 /// An entry of `traffic`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = rate_or_replay)]
 pub struct TrafficSpec {
     /// Unique name.
     pub name: String,
@@ -516,11 +517,14 @@ pub struct TrafficSpec {
     pub from: String,
     /// Sender domain (default: the first domain with mailboxes on `from`, else `"*"`).
     pub sender_domain: Option<String>,
-    /// A domain, or domain → weight.
-    pub to: ToValue,
-    /// Mean rate.
-    pub rate: Unit,
-    /// constant | business_hours | a list of [`PointSpec`].
+    /// A domain, or domain → weight (required unless `replay`).
+    pub to: Option<ToValue>,
+    /// Mean rate (required unless `replay`).
+    pub rate: Option<Unit>,
+    /// A replay file (`mailflow fit --replay`): its arrivals, sizes, recipients and recipient
+    /// domains instead of `rate`, `profile`, `to`, `size` and `recipients`.
+    pub replay: Option<String>,
+    /// constant | business_hours | a list of [`PointSpec`] | `{weekday, weekend, start}`.
     pub profile: Option<ProfileValue>,
     /// Extension: `false` keeps a piecewise profile's multipliers as written.
     pub normalize: Option<bool>,
@@ -663,4 +667,12 @@ pub struct AlertsSpec {
     pub queued: Option<u64>,
     /// Age over which a queued message is listed (default 1h).
     pub queued_over: Option<Unit>,
+}
+
+/// A stream draws its arrivals (`to` and `rate`) or replays them (`replay`), not both.
+fn rate_or_replay(schema: &mut schemars::Schema) {
+    schema.insert(
+        "oneOf".into(),
+        serde_json::json!([{"required": ["to", "rate"]}, {"required": ["replay"]}]),
+    );
 }

@@ -120,13 +120,32 @@ fn stream(
     path: &[Seg],
 ) -> Option<TrafficStream> {
     let from = names.node(ctx, &spec.from, &at(path, "from"));
-    let to = recipients(ctx, doms, &spec.to, &at(path, "to"));
+    let stop = values::duration_or(
+        ctx,
+        spec.stop.as_ref(),
+        &at(path, "stop"),
+        SimDuration::ZERO,
+    );
+    // A replayed stream takes its arrivals, sizes, recipients and domains from its file.
+    let replayed = spec.replay.as_ref().map(|file| {
+        let active = duration.map(|d| SimDuration(d.0.saturating_sub(stop.unwrap_or_default().0)));
+        super::replay::stream(ctx, doms, &spec, file, active, path)
+    });
+    let to = match (&spec.to, &replayed) {
+        (_, Some(r)) => r.as_ref().map(|r| r.to.clone()),
+        (Some(v), None) => recipients(ctx, doms, v, &at(path, "to")),
+        (None, None) => missing(ctx, path, "to"),
+    };
     let sender_domain = match (&spec.sender_domain, from) {
         (Some(d), _) => doms.require(ctx, d, &at(path, "sender_domain")),
         (None, Some(node)) => default_sender(ctx, doms, node, &spec.from, path),
         (None, None) => None,
     };
-    let rate = values::rate(ctx, &spec.rate, &at(path, "rate"));
+    let rate = match (&spec.rate, &replayed) {
+        (_, Some(r)) => r.as_ref().map(|r| r.rate_per_s),
+        (Some(v), None) => values::rate(ctx, v, &at(path, "rate")),
+        (None, None) => missing(ctx, path, "rate"),
+    };
     let profile = profile(
         ctx,
         spec.profile.as_deref(),
@@ -148,12 +167,6 @@ fn stream(
             _ => stream_tags = None,
         }
     }
-    let stop = values::duration_or(
-        ctx,
-        spec.stop.as_ref(),
-        &at(path, "stop"),
-        SimDuration::ZERO,
-    );
     if let (Some(stop), Some(d)) = (stop, duration)
         && stop >= d
         && stop > SimDuration::ZERO
@@ -182,6 +195,10 @@ fn stream(
             spec.recipients.as_deref(),
             &at(path, "recipients"),
         )?,
+        replay: match replayed {
+            None => None,
+            Some(r) => Some(r?.replay),
+        },
     })
 }
 
@@ -227,6 +244,18 @@ fn per_s(x: f64) -> String {
     } else {
         format!("{}/s", round6(x))
     }
+}
+
+/// Reports a required key that is missing (`rate` and `to` are required unless `replay`).
+fn missing<T>(ctx: &mut Ctx, path: &[Seg], key: &str) -> Option<T> {
+    ctx.error_at_key(
+        path,
+        format!("missing key `{key}`"),
+        Some(format!(
+            "add `{key}:` here (or `replay: FILE` to replay a log's arrivals)"
+        )),
+    );
+    None
 }
 
 /// The first domain (file order) with mailboxes on `from`, else `"*"`.
@@ -318,6 +347,9 @@ fn profile(ctx: &mut Ctx, value: Option<&Value>, normalize: bool, path: &[Seg]) 
     let Some(value) = value else {
         return Some(Profile::Constant);
     };
+    if value.is_mapping() {
+        return super::weekly::profile(ctx, value, normalize, path);
+    }
     match value.as_str() {
         Some("constant") => return Some(Profile::Constant),
         Some("business_hours") => return Some(Profile::business_hours()),

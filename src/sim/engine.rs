@@ -87,6 +87,8 @@ pub(crate) struct StreamState {
     /// stream's rate in it (per second), so consecutive arrivals skip the day-offset division
     /// and the segment search.
     pub segment: (SimTime, SimTime, f64),
+    /// A replayed stream's next arrival (index into its arrivals).
+    pub replay_next: usize,
 }
 
 /// Random streams by purpose and entity.
@@ -347,6 +349,7 @@ impl<'s> Engine<'s> {
                         })
                         .collect(),
                     segment: (SimTime::ZERO, SimTime::ZERO, 0.0),
+                    replay_next: 0,
                 }
             })
             .collect();
@@ -685,6 +688,6 @@ impl Engine<'_> {
     pub fn inject(&mut self, stream: usize, at: SimTime) {
         self.run_until(at);
         self.now = at;
-        self.create_message(stream);
+        self.create_message(stream, None);
     }
 }

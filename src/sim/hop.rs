@@ -10,7 +10,7 @@ use super::message::{
 use super::rng::unit;
 use super::routing::Decision;
 use crate::model::NodeId;
-use crate::model::{Profile, Recipients};
+use crate::model::{Profile, Recipients, ReplayArrival};
 use crate::time::{SimDuration, SimTime};
 
 impl Engine<'_> {
@@ -18,9 +18,15 @@ impl Engine<'_> {
     /// segment the rate is constant, so an exponential gap that crosses the segment's end is
     /// discarded and sampling restarts at the boundary with the new rate (exact for a
     /// piecewise-constant non-homogeneous Poisson process; no burst is lost at a boundary).
+    /// A replayed stream's next arrival is its next record's time.
     pub(crate) fn next_arrival(&mut self, s: usize, from: SimTime) -> Option<SimTime> {
         let t = &self.sc.traffic[s];
         let stop = self.streams[s].stop_at;
+        if let Some(r) = &t.replay {
+            let next = r.arrivals.get(self.streams[s].replay_next)?;
+            let at = SimTime::ZERO + next.at;
+            return (at < stop).then_some(at);
+        }
         let mut at = from;
         loop {
             if at >= stop {
@@ -31,8 +37,8 @@ impl Engine<'_> {
             let (boundary, rate) = if known_from <= at && at < boundary {
                 (boundary, rate)
             } else {
-                let day = SimDuration::from_days(1).0;
-                let offset = SimDuration(at.0 % day);
+                let period = t.profile.period().0;
+                let offset = SimDuration(at.0 % period);
                 let (x, seg_end) = t.profile.segment_at(offset);
                 let boundary = SimTime(at.0 - offset.0 + seg_end.0);
                 let rate = t.rate_per_s * x;
@@ -52,35 +58,49 @@ impl Engine<'_> {
     }
 
     pub(crate) fn on_arrival(&mut self, s: usize) {
+        let sc = self.sc;
+        // A replayed stream's record is taken before the next one is scheduled.
+        let record = sc.traffic[s].replay.as_ref().and_then(|r| {
+            let i = self.streams[s].replay_next;
+            self.streams[s].replay_next += 1;
+            r.arrivals.get(i)
+        });
         if let Some(next) = self.next_arrival(s, self.now) {
             self.events
                 .schedule(next, Event::Arrival { stream: s as u32 });
         }
-        self.create_message(s);
+        self.create_message(s, record);
     }
 
-    /// Creates a message of stream `s` now and submits it at the stream's node.
-    pub(crate) fn create_message(&mut self, s: usize) {
+    /// Creates a message of stream `s` now and submits it at the stream's node; a replayed
+    /// arrival gives its size, recipient domain and recipient count instead of draws.
+    pub(crate) fn create_message(&mut self, s: usize, record: Option<&ReplayArrival>) {
         let now = self.now;
         let t = &self.sc.traffic[s];
         let rng = &mut self.rng.attributes[s];
-        let size = t.size.sample(rng).clamp(0.0, u32::MAX as f64) as u32;
-        let cum = &self.streams[s].to_cum;
-        let rcpt = if cum.len() == 1 {
-            cum[0].1
-        } else {
-            let u = unit(rng) * cum.last().map_or(1.0, |c| c.0);
-            cum.iter()
-                .find(|(c, _)| u < *c)
-                .unwrap_or(&cum[cum.len() - 1])
-                .1
+        let (size, rcpt, rcpts) = match record {
+            Some(r) => (r.size, r.domain.0 as u16, r.recipients.max(1)),
+            None => {
+                let size = t.size.sample(rng).clamp(0.0, u32::MAX as f64) as u32;
+                let cum = &self.streams[s].to_cum;
+                let rcpt = if cum.len() == 1 {
+                    cum[0].1
+                } else {
+                    let u = unit(rng) * cum.last().map_or(1.0, |c| c.0);
+                    cum.iter()
+                        .find(|(c, _)| u < *c)
+                        .unwrap_or(&cum[cum.len() - 1])
+                        .1
+                };
+                // The default of one recipient draws nothing more (earlier draws stay as they were).
+                let rcpts = match &t.recipients {
+                    Recipients::Fixed(n) => *n,
+                    r => r.draw(unit(rng)),
+                }
+                .max(1);
+                (size, rcpt, rcpts)
+            }
         };
-        // The default of one recipient draws nothing more (earlier draws stay as they were).
-        let rcpts = match &t.recipients {
-            Recipients::Fixed(n) => *n,
-            r => r.draw(unit(rng)),
-        }
-        .max(1);
         let (location, groups) = if rcpts == 1 {
             (draw_mailbox(self.sc, rcpt as usize, rng, true), None)
         } else {
@@ -309,6 +329,11 @@ impl Engine<'_> {
             s.delivered += 1;
             s.recipients[1] += r;
             s.latency.record(latency);
+            let d = usize::from(m.rcpt_domain);
+            if self.obs.domains.len() <= d {
+                self.obs.domains.resize_with(d + 1, Default::default);
+            }
+            self.obs.domains[d].record(latency);
             self.obs.nodes[node].delivered += 1;
             self.obs.in_flight -= 1;
         }

@@ -149,6 +149,9 @@ pub struct Observer {
     pub total: Outcomes,
     /// Per traffic stream.
     pub streams: Vec<Outcomes>,
+    /// Latency of delivered messages by recipient domain (indexed by `DomainId`; grown as
+    /// domains are met), to set next to the delays a real log shows (`mailflow fit --against`).
+    pub domains: Vec<Latency>,
     /// Counted messages neither delivered, NDR'd nor quarantined yet (kept apart as a check).
     pub in_flight: u64,
     /// Counted NDRs by code index.

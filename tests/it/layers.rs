@@ -4,11 +4,13 @@
 use std::path::Path;
 
 /// The layers, lowest first. A module may use itself and any module earlier in the list.
-const LAYERS: [&str; 9] = [
+const LAYERS: [&str; 11] = [
     "time",
     "model",
     "sim",
     "scenario",
+    "import",
+    "fit",
     "stats",
     "experiment",
     "report",

@@ -11,6 +11,8 @@ mod common;
 mod config;
 mod docs;
 mod fidelity;
+mod import;
+mod import_fit;
 mod layers;
 mod queues;
 mod realism;

@@ -74,6 +74,8 @@ fn multiplier_seconds(profile: &Profile, active: SimDuration) -> f64 {
             let day = SimDuration::from_days(1).0;
             (active.0 / day) as f64 * within_day(points, day) + within_day(points, active.0 % day)
         }
+        // A week's profile: its mean over the active time (runs of days, not hours).
+        Profile::Weekly(_) => active.as_secs_f64() * profile.mean(),
     }
 }
 

@@ -121,13 +121,21 @@ shape!(
     /// `profile` of a traffic stream.
     ProfileValue,
     |_| json_schema!({
-        "description": "`constant` (default), `business_hours`, or daily points `[{at: 0h, x: 0.2}, {at: 8h, x: 1.6}, ...]` (t = 0 is midnight; repeats every 24h).",
+        "description": "`constant` (default), `business_hours`, daily points `[{at: 0h, x: 0.2}, {at: 8h, x: 1.6}, ...]` (t = 0 is midnight; repeats every 24h), or hourly weekday and weekend multipliers `{weekday: [24 numbers], weekend: [24 numbers], start: monday}` (repeats every week; `start` is the day t = 0 falls on).",
         "oneOf": [
             {"enum": ["constant", "business_hours"]},
             {"type": "array", "minItems": 1, "items": {
                 "type": "object", "additionalProperties": false, "required": ["at", "x"],
                 "properties": {"at": {"type": ["string", "number"], "examples": ["8h"]},
-                               "x": {"type": "number", "minimum": 0}}}}
+                               "x": {"type": "number", "minimum": 0}}}},
+            {"type": "object", "additionalProperties": false, "required": ["weekday"],
+             "properties": {
+                "weekday": {"type": "array", "minItems": 24, "maxItems": 24, "items": {"type": "number", "minimum": 0},
+                            "description": "Monday to Friday, hour by hour from 0h."},
+                "weekend": {"type": "array", "minItems": 24, "maxItems": 24, "items": {"type": "number", "minimum": 0},
+                            "description": "Saturday and Sunday, hour by hour (default: as weekday)."},
+                "start": {"enum": ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+                          "description": "The day t = 0 falls on (default monday)."}}}
         ]
     })
 );
