@@ -184,8 +184,7 @@ impl Enterprise {
                 "  - {{name: {name}, from: {from}, sender_domain: {sender}, to: {{{to}}}, rate: {rate:.1}/d, profile: business_hours, size: {{lognormal: {{median: 45KB, sigma: 1.0}}}}}}"
             );
         };
-        for s in 0..sites {
-            let d = &org[s];
+        for (s, d) in org.iter().enumerate() {
             stream(
                 &mut y,
                 format!("cloud{s}"),
