@@ -319,6 +319,7 @@ seed: 7
 sample_every: 5m
 domains:
   queue.test: {mx: server, mailboxes: {server: 1.0}}
+  example.net: {mx: internet, mailboxes: {internet: 1.0}}
 nodes:
   internet: {kind: internet}
   server:
