@@ -309,6 +309,99 @@ fn bench_scenario(c: &mut Criterion, group: &str, rel: &str) {
     memory_line(group);
 }
 
+/// The M/M/4 written as mail arriving from the internet: traffic submitted at an `internet`
+/// node (no service time, no network time) crosses one zero-time hop to the 4-worker station,
+/// against the same reference queue.
+const MM4_PASS_THROUGH: &str = "name: mm4-pass-through
+duration: 86h48m20s
+warmup: 1h
+seed: 7
+sample_every: 5m
+domains:
+  queue.test: {mx: server, mailboxes: {server: 1.0}}
+  example.net: {mx: internet, mailboxes: {internet: 1.0}}
+nodes:
+  internet: {kind: internet}
+  server:
+    kind: smtp
+    workers: 4
+    service_time: {exponential: {mean: 1s}}
+    max_connections_per_destination: 1000
+connectors:
+  - {name: in, from: internet, to: server, domains: [queue.test], latency: {fixed: 0s}, rtt: 0s}
+traffic:
+  - {name: arrivals, from: internet, sender_domain: example.net, to: queue.test, rate: 3.2/s, profile: constant, size: {fixed: 75KB}}
+";
+
+/// An engine scenario next to a reference run: printed ratio and both timed by criterion.
+fn bench_against_reference(
+    c: &mut Criterion,
+    group: &str,
+    sc: &Scenario,
+    reference: &dyn Fn(f64, f64, u64) -> reference::RefResult,
+) {
+    let seed = sc.seed;
+    let horizon_s = sc.duration.as_secs_f64();
+    let warmup_s = match sc.warmup {
+        Warmup::Fixed(d) => d.as_secs_f64(),
+        Warmup::Auto => 0.0,
+    };
+    let eng = probe(sc);
+    let mut ref_wall = f64::INFINITY;
+    let mut r = reference(horizon_s, warmup_s, seed);
+    for _ in 0..PROBE_RUNS {
+        let t0 = Instant::now();
+        r = reference(horizon_s, warmup_s, seed);
+        ref_wall = ref_wall.min(t0.elapsed().as_secs_f64());
+    }
+    engine_line(&format!("{group}/engine"), &eng);
+    line(&format!("{group}/reference"), r.events, r.served, ref_wall);
+    eprintln!(
+        "[bench] {group}: reference mean response {:.4} s over {} customers",
+        r.mean_response_s, r.served
+    );
+    eprintln!(
+        "[bench] {group}: engine time / reference time = {:.2}",
+        eng.wall_s / ref_wall
+    );
+    let mut g = c.benchmark_group(group);
+    g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
+    g.measurement_time(window(eng.wall_s));
+    g.throughput(Throughput::Elements(eng.messages));
+    g.bench_function("engine", |b| {
+        b.iter(|| run_engine(black_box(sc), black_box(seed)))
+    });
+    g.bench_function("reference", |b| {
+        b.iter(|| reference(black_box(horizon_s), black_box(warmup_s), black_box(seed)))
+    });
+    g.finish();
+    memory_line(group);
+}
+
+fn bench_mm4_pass_through(c: &mut Criterion) {
+    if !wanted(&["mm4_pass_through/engine", "mm4_pass_through/reference"]) {
+        return;
+    }
+    let sc = match mailflow::scenario::load_str(MM4_PASS_THROUGH, "mm4-pass-through.yaml", &[]) {
+        Ok(loaded) => loaded.scenario,
+        Err(e) => panic!("cannot load the pass-through M/M/4:\n{e}"),
+    };
+    bench_against_reference(c, "mm4_pass_through", &sc, &|h, w, seed| {
+        reference::run_mmc(3.2, 1.0, 4, h, w, seed)
+    });
+}
+
+fn bench_tandem_reference(c: &mut Criterion) {
+    if !wanted(&["tandem_reference/engine", "tandem_reference/reference"]) {
+        return;
+    }
+    let sc = load("scenarios/tandem.yaml");
+    bench_against_reference(c, "tandem_reference", &sc, &|h, w, seed| {
+        reference::run_tandem(1.6, 1.0, 2, 4, h, w, seed)
+    });
+}
+
 fn bench_mx_to_eop(c: &mut Criterion) {
     bench_scenario(c, "mx_to_eop", "scenarios/mx-to-eop.yaml");
 }
@@ -374,6 +467,8 @@ criterion_group!(
     benches,
     bench_mm4,
     bench_mm4_full_run,
+    bench_mm4_pass_through,
+    bench_tandem_reference,
     bench_mx_to_eop,
     bench_tandem,
     bench_scale_day

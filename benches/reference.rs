@@ -160,3 +160,100 @@ pub(crate) fn run_mmc(
         events,
     }
 }
+
+/// Simulates `stations` M/M/`servers` stations in series (a customer leaving one joins the next
+/// at the same instant), arrival rate `lambda`, service rate `mu` at each; the response time is
+/// from the arrival at the first station to the departure from the last.
+pub(crate) fn run_tandem(
+    lambda: f64,
+    mu: f64,
+    servers: u32,
+    stations: usize,
+    horizon_s: f64,
+    warmup_s: f64,
+    seed: u64,
+) -> RefResult {
+    assert!(
+        lambda > 0.0 && mu > 0.0 && servers > 0 && stations > 0,
+        "rates, servers and stations must be positive"
+    );
+    let horizon = micros(horizon_s);
+    let warmup = micros(warmup_s);
+    let mut arrivals = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(2));
+    let mut service = ChaCha8Rng::seed_from_u64(seed.wrapping_mul(2).wrapping_add(1));
+    // Events: `Arrival`, or the departure of a customer from station `server / servers`.
+    let mut sim = Sim {
+        heap: BinaryHeap::with_capacity(1024),
+        seq: 0,
+    };
+    let mut idle: Vec<u32> = vec![servers; stations];
+    let mut waiting: Vec<VecDeque<u64>> = vec![VecDeque::with_capacity(1024); stations];
+    let (mut served, mut sum_response_us, mut events) = (0u64, 0u128, 0u64);
+    let first = exp_us(&mut arrivals, lambda);
+    if first <= horizon {
+        sim.schedule(first, Ev::Arrival);
+    }
+    while let Some((Reverse(now), _, ev)) = sim.heap.pop() {
+        events += 1;
+        // The station the customer joins now, if any, and when it first arrived.
+        let join = match ev {
+            Ev::Arrival => {
+                let next = now + exp_us(&mut arrivals, lambda);
+                if next <= horizon {
+                    sim.schedule(next, Ev::Arrival);
+                }
+                Some((0, now))
+            }
+            Ev::Departure { server, arrived_us } => {
+                let st = server as usize;
+                match waiting[st].pop_front() {
+                    Some(arrived) => {
+                        let done = now + exp_us(&mut service, mu);
+                        if done <= horizon {
+                            let ev = Ev::Departure {
+                                server,
+                                arrived_us: arrived,
+                            };
+                            sim.schedule(done, ev);
+                        }
+                    }
+                    None => idle[st] += 1,
+                }
+                if st + 1 < stations {
+                    Some((st + 1, arrived_us))
+                } else {
+                    if arrived_us >= warmup {
+                        served += 1;
+                        sum_response_us += u128::from(now - arrived_us);
+                    }
+                    None
+                }
+            }
+        };
+        if let Some((st, arrived)) = join {
+            if idle[st] > 0 {
+                idle[st] -= 1;
+                let done = now + exp_us(&mut service, mu);
+                if done <= horizon {
+                    let ev = Ev::Departure {
+                        server: st as u32,
+                        arrived_us: arrived,
+                    };
+                    sim.schedule(done, ev);
+                }
+            } else {
+                waiting[st].push_back(arrived);
+            }
+        }
+    }
+    let mean_response_s = if served == 0 {
+        0.0
+    } else {
+        sum_response_us as f64 / served as f64 / 1e6
+    };
+    RefResult {
+        served,
+        mean_response_s,
+        events,
+    }
+}

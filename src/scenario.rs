@@ -14,6 +14,7 @@ pub mod check;
 mod context;
 mod domains;
 mod faults;
+pub mod generate;
 pub mod locate;
 mod nodes;
 mod overrides;

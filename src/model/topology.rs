@@ -58,6 +58,49 @@ impl Topology {
         Topology { graph }
     }
 
+    /// Every node's reachability from each of `sources`, computed once per source: one pass
+    /// over the edges finds the connector edges and the MX hosts (every node has an MX edge to
+    /// each of them), then a search over connector edges only per source, instead of a search
+    /// over every node's MX edges per question.
+    pub fn reachable_from(&self, sources: &[NodeId]) -> Vec<Vec<bool>> {
+        let n = self.graph.node_count();
+        let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut mx_host = vec![false; n];
+        for e in self.graph.raw_edges() {
+            match e.weight {
+                Edge::Connector(_) => out[e.source().index()].push(e.target().index()),
+                Edge::Mx(_) => mx_host[e.target().index()] = true,
+            }
+        }
+        let mx_hosts: Vec<usize> = (0..n).filter(|&h| mx_host[h]).collect();
+        sources
+            .iter()
+            .map(|from| {
+                let mut seen = vec![false; n];
+                let mut stack = vec![from.index()];
+                seen[from.index()] = true;
+                // An MX edge leads from any node to each MX host other than itself.
+                if n > 1 {
+                    for &h in &mx_hosts {
+                        if !seen[h] {
+                            seen[h] = true;
+                            stack.push(h);
+                        }
+                    }
+                }
+                while let Some(v) = stack.pop() {
+                    for &w in &out[v] {
+                        if !seen[w] {
+                            seen[w] = true;
+                            stack.push(w);
+                        }
+                    }
+                }
+                seen
+            })
+            .collect()
+    }
+
     /// Whether `to` can be reached from `from` along any edges.
     pub fn reachable(&self, from: NodeId, to: NodeId) -> bool {
         let mut bfs = Bfs::new(&self.graph, NodeIndex::new(from.index()));

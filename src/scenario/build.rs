@@ -208,6 +208,10 @@ pub(super) struct Names {
     pub nodes: Vec<String>,
     /// Connector names by index (`None`: the entry has no usable name).
     pub connectors: Vec<Option<String>>,
+    /// Index of the first node and connector of each name, so that resolving thousands of
+    /// references is not a scan each.
+    node_index: std::collections::HashMap<String, usize>,
+    connector_index: std::collections::HashMap<String, usize>,
 }
 
 impl Names {
@@ -223,12 +227,27 @@ impl Names {
         let connectors = entry_names(ctx, &top.connectors, "connectors", "connector");
         entry_names(ctx, &top.rules, "rules", "rule");
         entry_names(ctx, &top.traffic, "traffic", "traffic stream");
-        Names { nodes, connectors }
+        let mut node_index = std::collections::HashMap::new();
+        for (i, n) in nodes.iter().enumerate() {
+            node_index.entry(n.clone()).or_insert(i);
+        }
+        let mut connector_index = std::collections::HashMap::new();
+        for (i, n) in connectors.iter().enumerate() {
+            if let Some(n) = n {
+                connector_index.entry(n.clone()).or_insert(i);
+            }
+        }
+        Names {
+            nodes,
+            connectors,
+            node_index,
+            connector_index,
+        }
     }
 
     /// Resolves a node name, reporting an unknown one with a suggestion.
     pub(super) fn node(&self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> Option<NodeId> {
-        if let Some(i) = self.nodes.iter().position(|n| n == name) {
+        if let Some(&i) = self.node_index.get(name) {
             return Some(NodeId::from_index(i));
         }
         let hint = did_you_mean(name, self.nodes.iter().map(String::as_str))
@@ -254,11 +273,7 @@ impl Names {
 
     /// Resolves a connector name, reporting an unknown one with a suggestion.
     pub(super) fn connector(&self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> Option<ConnectorId> {
-        if let Some(i) = self
-            .connectors
-            .iter()
-            .position(|n| n.as_deref() == Some(name))
-        {
+        if let Some(&i) = self.connector_index.get(name) {
             return Some(ConnectorId::from_index(i));
         }
         let all = self.connectors.iter().flatten().map(String::as_str);

@@ -1,5 +1,7 @@
 //! The `domains` section and domain interning: every name the scenario mentions gets an id.
 
+use std::collections::HashMap;
+
 use serde_yaml::Value;
 
 use super::build::{Names, named_path};
@@ -14,6 +16,8 @@ use crate::time::SimDuration;
 /// only mentioned, in the order they are met, each with a copy of the `"*"` entry's settings.
 pub(super) struct Domains {
     list: Vec<Domain>,
+    /// Index in `list` by name: thousands of domains are looked up without a scan each.
+    by_name: HashMap<String, usize>,
     star: Option<usize>,
 }
 
@@ -22,12 +26,13 @@ impl Domains {
     pub(super) fn build(ctx: &mut Ctx, names: &Names, entries: &[(String, Value)]) -> Domains {
         let mut doms = Domains {
             list: Vec::new(),
+            by_name: HashMap::new(),
             star: None,
         };
         for (raw, value) in entries {
             let path = named_path("domains", raw);
             let name = raw.trim().to_ascii_lowercase();
-            if doms.list.iter().any(|d| d.name == name) {
+            if doms.by_name.contains_key(&name) {
                 ctx.error_at_key(
                     &path,
                     format!("domain `{name}` is listed twice"),
@@ -43,7 +48,7 @@ impl Domains {
             if name == "*" {
                 doms.star = Some(doms.list.len());
             }
-            doms.list.push(domain);
+            doms.push(domain);
         }
         doms
     }
@@ -77,7 +82,7 @@ impl Domains {
     /// The id of a mentioned domain; without an entry it gets the `"*"` settings (or none).
     pub(super) fn intern(&mut self, ctx: &mut Ctx, name: &str, path: &[Seg]) -> DomainId {
         let name = name.trim().to_ascii_lowercase();
-        if let Some(i) = self.list.iter().position(|d| d.name == name) {
+        if let Some(&i) = self.by_name.get(&name) {
             return DomainId::from_index(i);
         }
         if let Some(hint) = did_you_mean(&name, self.explicit_names()) {
@@ -93,8 +98,7 @@ impl Domains {
         };
         domain.name = name;
         domain.explicit = false;
-        self.list.push(domain);
-        DomainId::from_index(self.list.len() - 1)
+        self.push(domain)
     }
 
     /// The id of a smart host's host name whose address record points at `to`: a host-name
@@ -116,7 +120,7 @@ impl Domains {
             );
             return None;
         }
-        if let Some(i) = self.list.iter().position(|d| d.name == name) {
+        if let Some(&i) = self.by_name.get(&name) {
             let d = &self.list[i];
             if !d.host_name {
                 ctx.error(
@@ -146,12 +150,20 @@ impl Domains {
             host: to,
             preference: 0,
         }];
-        self.list.push(d);
-        Some(DomainId::from_index(self.list.len() - 1))
+        Some(self.push(d))
+    }
+
+    /// Appends a domain whose name is not yet interned.
+    fn push(&mut self, domain: Domain) -> DomainId {
+        self.by_name.insert(domain.name.clone(), self.list.len());
+        self.list.push(domain);
+        DomainId::from_index(self.list.len() - 1)
     }
 
     fn is_explicit(&self, name: &str) -> bool {
-        self.list.iter().any(|d| d.explicit && d.name == name)
+        self.by_name
+            .get(name)
+            .is_some_and(|&i| self.list[i].explicit)
     }
 
     fn explicit_names(&self) -> impl Iterator<Item = &str> + Clone {

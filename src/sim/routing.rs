@@ -71,20 +71,34 @@ struct Central {
     outbound: Vec<bool>,
 }
 
+/// The routing of one (node, recipient domain): the decision for a mailbox on a node that no
+/// connector singles out, the decision for an unknown recipient, and the few places whose
+/// decision differs (the node itself, the domain's mailbox nodes, connectors' `mailboxes_on`),
+/// at `places[first..first + len]`.
+#[derive(Clone, Copy, Debug)]
+struct Cell {
+    other: Decision,
+    unknown: Decision,
+    first: u32,
+    len: u32,
+}
+
 /// The precomputed routing of a scenario.
 #[derive(Debug)]
 pub struct RouteTable {
     /// Every delivery queue's key, indexed by queue id.
     pub queues: Vec<QueueKey>,
-    /// `decision[(node * domains + domain) * locs + loc]`, `loc` = node index or `nodes` for unknown.
-    decision: Vec<Decision>,
+    /// One cell per `(node * domains + domain)`: memory grows with nodes × domains plus what
+    /// the configuration singles out, not with nodes² × domains.
+    cells: Vec<Cell>,
+    /// The places whose decision differs from their cell's `other`: (node index, decision).
+    places: Vec<(u16, Decision)>,
     /// Acceptance per `(node * domains + domain)`.
     acceptance: Vec<Acceptance>,
     /// Rules per node, in file order: criteria and where they send.
     rules: Vec<Vec<(RuleMatch, RuleRoute)>>,
     /// Centralised mail transport per node, if it has it.
     central: Vec<Option<Central>>,
-    nodes: usize,
     domains: usize,
 }
 
@@ -125,7 +139,6 @@ impl RouteTable {
     /// Precomputes the routing of every (node, domain, location).
     pub fn build(sc: &Scenario) -> RouteTable {
         let (nodes, domains) = (sc.nodes.len(), sc.domains.len());
-        let locs = nodes + 1;
         let mut interned: BTreeMap<QueueKey, u32> = BTreeMap::new();
         let mut queues = Vec::new();
         let mut intern = |key: QueueKey| -> u32 {
@@ -134,46 +147,95 @@ impl RouteTable {
                 (queues.len() - 1) as u32
             })
         };
-        let mut acceptance = vec![Acceptance::No; nodes * domains];
-        for (n, node) in sc.nodes.iter().enumerate() {
-            for (d, dom) in sc.domains.iter().enumerate() {
-                let explicit = node.accepted_domains.iter().find(|(id, _)| id.index() == d);
-                let hosts = dom.mailboxes.iter().any(|(h, _)| h.index() == n);
-                acceptance[n * domains + d] = match explicit {
-                    Some((_, AcceptedKind::Authoritative)) => Acceptance::Authoritative,
-                    Some((_, AcceptedKind::InternalRelay)) => Acceptance::InternalRelay,
-                    Some((_, AcceptedKind::ExternalRelay)) => Acceptance::ExternalRelay,
-                    // Hosting a domain's mailboxes without saying more means owning it.
-                    None if hosts => Acceptance::Authoritative,
-                    // The internet stands for every other MTA: it relays mail for domains it
-                    // does not host towards their MX, unknown recipients included.
-                    None if node.kind == NodeKind::Internet => Acceptance::InternalRelay,
-                    None => Acceptance::No,
-                };
+        let acceptance = acceptance_of(sc);
+        // Connectors that steps 4 and 5 may choose, by sending node, in file order, and the
+        // places their `mailboxes_on` single out.
+        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); nodes];
+        let mut singled_out: Vec<Vec<usize>> = vec![Vec::new(); nodes];
+        for (i, c) in sc.connectors.iter().enumerate() {
+            if !c.rule_scoped && c.enabled {
+                outgoing[c.from.index()].push(i);
+                singled_out[c.from.index()].extend(c.mailboxes_on.iter().map(|l| l.index()));
             }
         }
-        let mut decision = Vec::with_capacity(nodes * domains * locs);
+        let mut cells = Vec::with_capacity(nodes * domains);
+        let mut places = Vec::new();
+        let mut special: Vec<usize> = Vec::new();
+        let mut candidates: Vec<(u8, usize)> = Vec::new();
         for n in 0..nodes {
-            for d in 0..domains {
-                for loc in 0..locs {
-                    let external = acceptance[n * domains + d] == Acceptance::ExternalRelay;
+            for (d, dom) in sc.domains.iter().enumerate() {
+                let acc = acceptance[n * domains + d];
+                let external = acc == Acceptance::ExternalRelay;
+                // Steps 4 and 5 depend on the place only through `mailboxes_on`: every place
+                // outside `special` routes like the first of them. Queues are interned in the
+                // order of places, as a dense walk over every place would meet them.
+                special.clear();
+                special.push(n);
+                special.extend(dom.mailboxes.iter().map(|(h, _)| h.index()));
+                special.extend_from_slice(&singled_out[n]);
+                special.sort_unstable();
+                special.dedup();
+                let generic = (0..nodes).find(|l| special.binary_search(l).is_err());
+                let mut walk: Vec<usize> = special.clone();
+                if let Some(g) = generic {
+                    let at = walk.partition_point(|&l| l < g);
+                    walk.insert(at, g);
+                }
+                walk.push(nodes);
+                candidates.clear();
+                for &i in &outgoing[n] {
+                    if let Some(spec) = sc.connectors[i]
+                        .domains
+                        .iter()
+                        .filter(|p| p.matches(&dom.name))
+                        .map(|p| p.specificity())
+                        .max()
+                    {
+                        candidates.push((spec, i));
+                    }
+                }
+                let first = places.len() as u32;
+                let mut cell = Cell {
+                    other: Decision::RejectUnknown,
+                    unknown: Decision::RejectUnknown,
+                    first,
+                    len: 0,
+                };
+                for &loc in &walk {
                     let dec = if loc == n && !external {
                         Decision::Deliver
-                    } else if loc == nodes
-                        && acceptance[n * domains + d] == Acceptance::Authoritative
-                    {
+                    } else if loc == nodes && acc == Acceptance::Authoritative {
                         Decision::RejectUnknown
                     } else {
                         let location = (loc < nodes).then(|| NodeId::from_index(loc));
                         Decision::Queue(intern(next_hop(
                             sc,
+                            &candidates,
                             NodeId::from_index(n),
                             DomainId::from_index(d),
                             location,
                         )))
                     };
-                    decision.push(dec);
+                    if loc == nodes {
+                        cell.unknown = dec;
+                    } else if Some(loc) == generic {
+                        cell.other = dec;
+                    } else {
+                        places.push((loc as u16, dec));
+                    }
                 }
+                // Keep only the places that differ from the rest.
+                let other = cell.other;
+                let mut kept = first as usize;
+                for j in first as usize..places.len() {
+                    if generic.is_none() || places[j].1 != other {
+                        places[kept] = places[j];
+                        kept += 1;
+                    }
+                }
+                places.truncate(kept);
+                cell.len = kept as u32 - first;
+                cells.push(cell);
             }
         }
         let mut rules = vec![Vec::new(); nodes];
@@ -239,11 +301,11 @@ impl RouteTable {
         }
         RouteTable {
             queues,
-            decision,
+            cells,
+            places,
             acceptance,
             rules,
             central,
-            nodes,
             domains,
         }
     }
@@ -251,14 +313,17 @@ impl RouteTable {
     /// Routes `m` at `node`.
     #[inline]
     pub fn decide(&self, node: usize, m: &Message) -> Decision {
-        let loc = if m.location == UNKNOWN {
-            self.nodes
-        } else {
-            m.location as usize
-        };
         let d = m.rcpt_domain as usize;
-        let cell = (node * self.domains + d) * (self.nodes + 1) + loc;
-        let dec = self.decision[cell];
+        let cell = &self.cells[node * self.domains + d];
+        let dec = if m.location == UNKNOWN {
+            cell.unknown
+        } else {
+            let at = cell.first as usize;
+            self.places[at..at + cell.len as usize]
+                .iter()
+                .find(|(l, _)| *l == m.location)
+                .map_or(cell.other, |&(_, dec)| dec)
+        };
         let central = self.central[node].as_ref();
         if dec == Decision::Deliver {
             // Centralised transport: mail from outside reaches the cloud mailbox through
@@ -299,27 +364,50 @@ impl RouteTable {
     }
 }
 
+/// How every node treats every domain: explicit `accepted_domains` first (the first entry for
+/// a domain wins), then hosting its mailboxes, then the internet's relaying.
+fn acceptance_of(sc: &Scenario) -> Vec<Acceptance> {
+    let domains = sc.domains.len();
+    let mut acceptance = vec![Acceptance::No; sc.nodes.len() * domains];
+    for (n, node) in sc.nodes.iter().enumerate() {
+        // The internet stands for every other MTA: it relays mail for domains it does not
+        // host towards their MX, unknown recipients included.
+        if node.kind == NodeKind::Internet {
+            acceptance[n * domains..(n + 1) * domains].fill(Acceptance::InternalRelay);
+        }
+    }
+    for (d, dom) in sc.domains.iter().enumerate() {
+        // Hosting a domain's mailboxes without saying more means owning it.
+        for (h, _) in &dom.mailboxes {
+            acceptance[h.index() * domains + d] = Acceptance::Authoritative;
+        }
+    }
+    for (n, node) in sc.nodes.iter().enumerate() {
+        for (id, kind) in node.accepted_domains.iter().rev() {
+            acceptance[n * domains + id.index()] = match kind {
+                AcceptedKind::Authoritative => Acceptance::Authoritative,
+                AcceptedKind::InternalRelay => Acceptance::InternalRelay,
+                AcceptedKind::ExternalRelay => Acceptance::ExternalRelay,
+            };
+        }
+    }
+    acceptance
+}
+
 /// Steps 4 and 5 for a message at `node` to `domain` whose mailbox is at `location` (`None`:
-/// unknown recipient; a connector's `mailboxes_on` cannot be checked for it and is ignored).
-pub fn next_hop(
+/// unknown recipient; a connector's `mailboxes_on` cannot be checked for it and is ignored),
+/// among `candidates`: the node's connectors that match the domain, with their specificity.
+fn next_hop(
     sc: &Scenario,
+    candidates: &[(u8, usize)],
     node: NodeId,
     domain: DomainId,
     location: Option<NodeId>,
 ) -> QueueKey {
-    let name = &sc.domain(domain).name;
-    let best = sc
-        .connectors
+    let best = candidates
         .iter()
-        .enumerate()
-        .filter(|(_, c)| c.from == node && !c.rule_scoped && c.enabled)
-        .filter_map(|(i, c)| {
-            let spec = c
-                .domains
-                .iter()
-                .filter(|p| p.matches(name))
-                .map(|p| p.specificity())
-                .max()?;
+        .filter_map(|&(spec, i)| {
+            let c = &sc.connectors[i];
             let on = match (c.mailboxes_on.is_empty(), location) {
                 (true, _) => 0u8,
                 (false, None) => 0,

@@ -36,7 +36,19 @@ pub fn trace(
     // The configuration of `at`: changes that have surely landed by then.
     let landed = super::changes::landed_by(sc, at);
     let sc = landed.as_ref().unwrap_or(sc);
-    let routes = RouteTable::build(sc);
+    trace_with(sc, &RouteTable::build(sc), from, domain, location, at)
+}
+
+/// [`trace`] in the configuration `sc` already in force at `at`, with its routing table
+/// `routes` built once for a batch of traces (the configuration checks trace every stream).
+pub fn trace_with(
+    sc: &Scenario,
+    routes: &RouteTable,
+    from: NodeId,
+    domain: usize,
+    location: Option<NodeId>,
+    at: SimTime,
+) -> Vec<TraceHop> {
     let mut faults = FaultState::new(sc);
     let mut mx_version: Vec<Option<usize>> = vec![None; sc.domains.len()];
     let mut dns_failing = vec![false; sc.domains.len()];
@@ -53,7 +65,7 @@ pub fn trace(
     let mut world = World {
         sc,
         faults: &faults,
-        routes: &routes,
+        routes,
         now: at,
         style: Style::Mta,
     };

@@ -400,23 +400,20 @@ fn topology(nodes: usize, domains: usize) -> String {
 }
 
 /// Regression (issue 16, found while checking it): 65,534 nodes, within the 16-bit id limit,
-/// made the routing table (a decision per node, domain and place) ask for 34 GB and abort. A
-/// table above 100M decisions is refused before it is built, located at `nodes`.
+/// made the dense routing table (a decision per node, domain and place) ask for 34 GB and abort.
+/// Since issue 15 the table holds a cell per (node, domain): above 20M cells it is refused before
+/// it is built, located at `nodes`.
 #[test]
 fn a_topology_whose_routing_table_would_not_fit_is_refused_before_it_is_built() {
     let tmp = tempfile::tempdir().unwrap();
     for (nodes, domains, words) in [
         (
-            65_534,
-            1,
-            "the routing table would hold 4.3e9 decisions (65534 nodes × 1 domains × 65535 \
-             places a message can be); at most 100,000,000",
+            5_000,
+            5_000,
+            "the routing table would hold 25,000,000 cells (5000 nodes × 5000 domains); at most \
+             20,000,000",
         ),
-        (
-            3_000,
-            12,
-            "the routing table would hold 108,036,000 decisions",
-        ),
+        (65_534, 400, "the routing table would hold 26,213,600 cells"),
     ] {
         let file = tmp.path().join(format!("n{nodes}.yaml"));
         std::fs::write(&file, topology(nodes, domains)).unwrap();
@@ -428,7 +425,7 @@ fn a_topology_whose_routing_table_would_not_fit_is_refused_before_it_is_built() 
         assert!(o.text().contains(words), "{}", o.text());
         assert!(o.text().contains("(at nodes)"), "{}", o.text());
     }
-    // A thousand nodes and ten domains (10M decisions) load.
+    // A thousand nodes and ten domains (10,000 cells; 10M decisions when the table was dense) load.
     let sc = load(&topology(1_000, 10));
     assert_eq!(sc.nodes.len(), 1_000);
 }

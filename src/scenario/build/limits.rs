@@ -18,10 +18,10 @@ pub(in crate::scenario) const MAX_SAMPLE_ROWS: u64 = 10_000_000;
 /// and reserves the largest value.
 pub(in crate::scenario) const MAX_ENTITIES: usize = u16::MAX as usize - 1;
 
-/// The routing table holds a decision for every (node, recipient domain, place a message can
-/// be: a node or nowhere yet), about 8 bytes each: more than this (about 800 MB, and seconds to
-/// compute) is refused before it is built. 65,534 nodes would need 34 GB.
-pub(in crate::scenario) const MAX_ROUTE_ENTRIES: u64 = 100_000_000;
+/// The routing table holds a cell for every (node, recipient domain), about 25 bytes each with
+/// the node's acceptance of the domain, plus the few places a connector singles out: more than
+/// this (about 500 MB, and seconds to compute) is refused before it is built.
+pub(in crate::scenario) const MAX_ROUTE_CELLS: u64 = 20_000_000;
 
 /// Traffic streams: each keeps a latency histogram (about 0.3 MB, twice over by the end of a
 /// run) for its row of the report and its curve in the chart; 65,534 streams took 22 GB.
@@ -131,17 +131,16 @@ pub(super) fn check_entities(ctx: &mut Ctx, top: &Top) {
         );
     }
     let (nodes, domains) = (top.nodes.len() as u64, top.domains.len() as u64);
-    let entries = nodes.saturating_mul(domains).saturating_mul(nodes + 1);
-    if entries > MAX_ROUTE_ENTRIES {
+    let cells = nodes.saturating_mul(domains);
+    if cells > MAX_ROUTE_CELLS {
         let approx = crate::scenario::check::estimate::approx;
         ctx.error(
             &[key("nodes")],
             format!(
-                "the routing table would hold {} decisions ({nodes} nodes × {domains} domains × \
-                 {} places a message can be); at most {}",
-                approx(entries as f64),
-                nodes + 1,
-                approx(MAX_ROUTE_ENTRIES as f64)
+                "the routing table would hold {} cells ({nodes} nodes × {domains} domains); at \
+                 most {}",
+                approx(cells as f64),
+                approx(MAX_ROUTE_CELLS as f64)
             ),
             Some(
                 "use fewer nodes or domains: domains routed alike can share one entry (`\"*\"` \

@@ -10,15 +10,61 @@ use crate::scenario::context::Ctx;
 use crate::scenario::values::at;
 use crate::sim::SimTime;
 use crate::sim::codes::{self, Cause, Style};
-use crate::sim::trace::trace;
+use crate::sim::routing::RouteTable;
+use crate::sim::trace::{TraceHop, trace_with};
 
 /// Reports every configuration problem that would defer or refuse mail with no fault active.
 pub fn warnings(ctx: &mut Ctx, s: &Scenario) {
     connector_checks(ctx, s);
     expiring_certificates(ctx, s);
-    traced_paths(ctx, s);
-    unknown_recipient_paths(ctx, s);
+    let mut tracer = Tracer::new(s);
+    traced_paths(ctx, s, &mut tracer);
+    unknown_recipient_paths(ctx, s, &mut tracer);
     external_relay_mailboxes(ctx, s);
+}
+
+/// Paths traced at time 0 with no fault in force: the configuration and its routing table
+/// are prepared once, and each (sender node, domain, mailbox place) is traced once however
+/// many streams share it.
+struct Tracer {
+    live: Scenario,
+    routes: RouteTable,
+    traced: BTreeSet<(u16, usize, Option<u16>)>,
+}
+
+impl Tracer {
+    fn new(s: &Scenario) -> Tracer {
+        let mut unfaulted = s.clone();
+        unfaulted.faults.clear();
+        let live = crate::sim::changes::landed_by(&unfaulted, SimTime::ZERO).unwrap_or(unfaulted);
+        let routes = RouteTable::build(&live);
+        Tracer {
+            live,
+            routes,
+            traced: BTreeSet::new(),
+        }
+    }
+
+    /// The trace from `from` to a recipient of `domain` at `location`, unless it was traced
+    /// before (the same path gives the same warning).
+    fn trace(
+        &mut self,
+        from: crate::model::NodeId,
+        domain: usize,
+        location: Option<crate::model::NodeId>,
+    ) -> Option<Vec<TraceHop>> {
+        let key = (from.0 as u16, domain, location.map(|l| l.0 as u16));
+        self.traced.insert(key).then(|| {
+            trace_with(
+                &self.live,
+                &self.routes,
+                from,
+                domain,
+                location,
+                SimTime::ZERO,
+            )
+        })
+    }
 }
 
 /// Mailboxes placed on a node that treats their domain as External Relay: it never delivers
@@ -151,9 +197,7 @@ fn expiring_certificates(ctx: &mut Ctx, s: &Scenario) {
 
 /// Every stream to every mailbox location, traced at time 0: a hop that fails with no fault in
 /// force is configuration (firewall, TLS, `accept_from`, relaying, loops).
-fn traced_paths(ctx: &mut Ctx, s: &Scenario) {
-    let mut unfaulted = s.clone();
-    unfaulted.faults.clear();
+fn traced_paths(ctx: &mut Ctx, s: &Scenario, tracer: &mut Tracer) {
     let mut seen = BTreeSet::new();
     for (i, stream) in s.traffic.iter().enumerate() {
         for &(domain, _) in &stream.to {
@@ -161,13 +205,10 @@ fn traced_paths(ctx: &mut Ctx, s: &Scenario) {
                 if share <= 0.0 {
                     continue;
                 }
-                let hops = trace(
-                    &unfaulted,
-                    stream.from,
-                    domain.index(),
-                    Some(location),
-                    SimTime::ZERO,
-                );
+                // A path traced before already gave its warning, if any.
+                let Some(hops) = tracer.trace(stream.from, domain.index(), Some(location)) else {
+                    continue;
+                };
                 let Some(last) = hops.last() else { continue };
                 let Some(failure) = &last.failure else {
                     continue;
@@ -196,16 +237,16 @@ fn traced_paths(ctx: &mut Ctx, s: &Scenario) {
 /// A recipient that exists nowhere, traced from every stream's sender to every domain it writes
 /// to: it should end in an NDR; a loop (two sides passing unknown recipients to each other as
 /// `internal_relay`) or a deferral is configuration.
-fn unknown_recipient_paths(ctx: &mut Ctx, s: &Scenario) {
-    let mut unfaulted = s.clone();
-    unfaulted.faults.clear();
+fn unknown_recipient_paths(ctx: &mut Ctx, s: &Scenario, tracer: &mut Tracer) {
     let mut seen = BTreeSet::new();
     for (i, stream) in s.traffic.iter().enumerate() {
         for &(domain, _) in &stream.to {
             if !seen.insert((stream.from, domain)) {
                 continue;
             }
-            let hops = trace(&unfaulted, stream.from, domain.index(), None, SimTime::ZERO);
+            let Some(hops) = tracer.trace(stream.from, domain.index(), None) else {
+                continue;
+            };
             let Some(last) = hops.last() else { continue };
             let Some(failure) = &last.failure else {
                 continue;

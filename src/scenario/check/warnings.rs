@@ -18,11 +18,21 @@ pub fn warnings(ctx: &mut Ctx, s: &Scenario) {
 
 /// A stream whose target domain has a mailbox node that its `from` node cannot reach.
 fn unreachable_mailboxes(ctx: &mut Ctx, s: &Scenario) {
+    // Reachability once per sending node, not one search per (stream, domain, mailbox).
+    let mut sources: Vec<NodeId> = s.traffic.iter().map(|t| t.from).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let reach = s.topology.reachable_from(&sources);
+    let reachable = |from: NodeId, to: NodeId| {
+        sources
+            .binary_search(&from)
+            .is_ok_and(|k| reach[k][to.index()])
+    };
     for (i, stream) in s.traffic.iter().enumerate() {
         for &(domain, _) in &stream.to {
             let d = s.domain(domain);
             for &(node, share) in &d.mailboxes {
-                if share > 0.0 && node != stream.from && !s.topology.reachable(stream.from, node) {
+                if share > 0.0 && node != stream.from && !reachable(stream.from, node) {
                     let (from, to) = (&s.node(stream.from).name, &s.node(node).name);
                     ctx.warn(
                         &at(&entry_path("traffic", i), "to"),
