@@ -268,6 +268,7 @@ fn simulate_delays(path: &Path) -> Result<Vec<SimulatedDelay>, AppError> {
     let (_, loaded) = load_to_run(path, &ScenarioOpts::default(), 200_000_000, true)?;
     let sc = &loaded.scenario;
     let mut engine = Engine::new(sc, sc.seed);
+    engine.obs.domain_latency = true;
     engine.run();
     Ok(engine
         .obs

@@ -1,10 +1,14 @@
-//! The event set and the future-event list: a binary heap keyed by `(time, seq)`.
+//! The event set and the future-event list: a binary heap keyed by `(time, seq)`, and a FIFO
+//! for events scheduled at the current instant.
 //!
 //! Events at the same instant run in the order they were scheduled (FIFO), so a run is a pure
-//! function of the scenario and the seed.
+//! function of the scenario and the seed. An event scheduled for "now" (a zero-time hop, a
+//! session that costs no time) skips the heap: every event the heap holds for this instant was
+//! scheduled before the current instant began, so it comes first, and the FIFO keeps the order
+//! of the rest — the order is exactly the `(time, seq)` order of one heap.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use crate::time::SimTime;
 
@@ -118,6 +122,10 @@ impl Ord for Entry {
 pub struct EventQueue {
     heap: BinaryHeap<Entry>,
     seq: u64,
+    /// The instant of the last event taken out.
+    now: SimTime,
+    /// Events scheduled at `now` while `now` was current, in scheduling order.
+    ready: VecDeque<Event>,
 }
 
 impl EventQueue {
@@ -128,6 +136,11 @@ impl EventQueue {
     /// Schedules `event` at `time`, after every event already scheduled for that time.
     #[inline]
     pub fn schedule(&mut self, time: SimTime, event: Event) {
+        if time == self.now {
+            self.ready.push_back(event);
+            return;
+        }
+        debug_assert!(time > self.now, "an event scheduled in the past");
         self.seq += 1;
         self.heap.push(Entry {
             key: u128::from(time.0) << 64 | u128::from(self.seq),
@@ -137,24 +150,39 @@ impl EventQueue {
     /// The time of the next event.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(Entry::time)
+        if self.ready.is_empty() {
+            self.heap.peek().map(Entry::time)
+        } else {
+            Some(self.now)
+        }
     }
     /// Removes and returns the next event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
-        self.heap.pop().map(|e| (e.time(), e.event))
+        // The heap's events for this instant were scheduled before it began: they go first.
+        if let Some(e) = self.ready.front().copied() {
+            if self.heap.peek().is_some_and(|h| h.time() == self.now) {
+                return self.heap.pop().map(|h| (h.time(), h.event));
+            }
+            self.ready.pop_front();
+            return Some((self.now, e));
+        }
+        let e = self.heap.pop()?;
+        self.now = e.time();
+        Some((self.now, e.event))
     }
     /// Events waiting.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.ready.len()
     }
     /// Bytes the list holds allocated (its capacity, not its length).
     pub fn allocated_bytes(&self) -> usize {
         self.heap.capacity() * std::mem::size_of::<Entry>()
+            + self.ready.capacity() * std::mem::size_of::<Event>()
     }
     /// Whether no event waits.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.ready.is_empty()
     }
 }
 
@@ -178,6 +206,27 @@ mod tests {
         assert_eq!(q.pop(), Some((SimTime(3), Event::Sample)));
         assert_eq!(q.pop(), Some((SimTime(5), Event::Arrival { stream: 1 })));
         assert_eq!(q.pop(), Some((SimTime(5), Event::Arrival { stream: 2 })));
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn an_event_scheduled_for_now_runs_after_the_heaps_events_for_now_in_order() {
+        let mut q = EventQueue::new();
+        q.schedule(SimTime(5), Event::Arrival { stream: 1 });
+        q.schedule(SimTime(5), Event::Arrival { stream: 2 });
+        q.schedule(SimTime(9), Event::Sample);
+        assert_eq!(q.pop(), Some((SimTime(5), Event::Arrival { stream: 1 })));
+        // Scheduled at 5 while 5 is current: after stream 2, which was scheduled earlier.
+        q.schedule(SimTime(5), Event::Arrival { stream: 3 });
+        q.schedule(SimTime(5), Event::Arrival { stream: 4 });
+        assert_eq!(q.len(), 4);
+        assert_eq!(q.peek_time(), Some(SimTime(5)));
+        assert_eq!(q.pop(), Some((SimTime(5), Event::Arrival { stream: 2 })));
+        q.schedule(SimTime(5), Event::Arrival { stream: 5 });
+        assert_eq!(q.pop(), Some((SimTime(5), Event::Arrival { stream: 3 })));
+        assert_eq!(q.pop(), Some((SimTime(5), Event::Arrival { stream: 4 })));
+        assert_eq!(q.pop(), Some((SimTime(5), Event::Arrival { stream: 5 })));
+        assert_eq!(q.pop(), Some((SimTime(9), Event::Sample)));
         assert!(q.is_empty());
     }
 }

@@ -324,16 +324,19 @@ impl Engine<'_> {
             let r = u64::from(m.rcpts);
             self.obs.total.delivered += 1;
             self.obs.total.recipients[1] += r;
-            self.obs.total.latency.record(latency);
+            // One histogram record per message: the stream's. All traffic's distribution is
+            // their sum, made when the run closes; per-domain ones only when asked for.
             let s = &mut self.obs.streams[m.stream as usize];
             s.delivered += 1;
             s.recipients[1] += r;
             s.latency.record(latency);
-            let d = usize::from(m.rcpt_domain);
-            if self.obs.domains.len() <= d {
-                self.obs.domains.resize_with(d + 1, Default::default);
+            if self.obs.domain_latency {
+                let d = usize::from(m.rcpt_domain);
+                if self.obs.domains.len() <= d {
+                    self.obs.domains.resize_with(d + 1, Default::default);
+                }
+                self.obs.domains[d].record(latency);
             }
-            self.obs.domains[d].record(latency);
             self.obs.nodes[node].delivered += 1;
             self.obs.in_flight -= 1;
         }

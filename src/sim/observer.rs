@@ -150,8 +150,12 @@ pub struct Observer {
     /// Per traffic stream.
     pub streams: Vec<Outcomes>,
     /// Latency of delivered messages by recipient domain (indexed by `DomainId`; grown as
-    /// domains are met), to set next to the delays a real log shows (`mailflow fit --against`).
+    /// domains are met), to set next to the delays a real log shows (`mailflow fit --against`);
+    /// kept only when [`Observer::domain_latency`] is set.
     pub domains: Vec<Latency>,
+    /// Whether [`Observer::domains`] is kept (one more histogram record per delivery, and a
+    /// histogram per recipient domain).
+    pub domain_latency: bool,
     /// Counted messages neither delivered, NDR'd nor quarantined yet (kept apart as a check).
     pub in_flight: u64,
     /// Counted NDRs by code index.
@@ -277,6 +281,27 @@ impl Observer {
         self.clock = now;
     }
 
+    /// One message waits at `node` for an instant and leaves at once: what `queue_change(+1)`
+    /// then `queue_change(-1)` at `now` record.
+    #[inline]
+    pub fn queue_blip(&mut self, node: usize, now: SimTime) {
+        let n = &mut self.nodes[node];
+        n.advance(now);
+        n.peak_queue = n.peak_queue.max(n.queued + 1);
+        let level = n.queued;
+        self.node_tracks[node].blip(level, now);
+        self.clock = now;
+    }
+
+    /// One message waits in connector `c`'s queues for an instant (see [`Observer::queue_blip`]).
+    #[inline]
+    pub fn connector_queue_blip(&mut self, c: usize) {
+        let k = &mut self.connectors[c];
+        k.peak_queue = k.peak_queue.max(k.queued + 1);
+        let level = k.queued;
+        self.connector_tracks[c].blip(level, self.clock);
+    }
+
     /// Adds `delta` busy workers at `node`.
     #[inline]
     pub fn busy_change(&mut self, node: usize, delta: i64, now: SimTime) {
@@ -368,6 +393,12 @@ impl Observer {
     /// Brings the integrals up to `now` (the end of the run) and traces the oldest counted
     /// message in flight at every sample time.
     pub fn close(&mut self, now: SimTime) {
+        // Deliveries are recorded in their stream's histogram only: all traffic's is the sum.
+        let mut all = Latency::default();
+        for s in &self.streams {
+            all.merge(&s.latency);
+        }
+        self.total.latency = all;
         for n in &mut self.nodes {
             n.advance(now);
         }

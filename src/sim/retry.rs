@@ -322,7 +322,7 @@ impl Engine<'_> {
 
     /// Under an Exchange policy, makes sure an expiry check is pending no later than message
     /// `id`'s expiration time.
-    fn ensure_expiry_check_for(&mut self, q: usize, id: u32) {
+    pub(crate) fn ensure_expiry_check_for(&mut self, q: usize, id: u32) {
         let policy = &self.senders[self.queues[q].sender as usize].policy;
         if !matches!(&policy.machinery, Machinery::Queue(s) if s.expiry == ExpiryCheck::Exact) {
             return;

@@ -19,8 +19,22 @@ impl Engine<'_> {
     /// A message routed into queue `q`: queued, or — towards a dead destination (Postfix) —
     /// deferred at once without a connection ("delivery temporarily suspended").
     pub(crate) fn enqueue(&mut self, q: usize, id: u32) {
-        self.count_waiting(q, 1);
         self.reset_if_idle(q);
+        // An open queue with nothing waiting and a free session slot starts the message's
+        // session at once: its instant in the queue is recorded (depth one more, then as it
+        // was) without queueing and taking it back.
+        if self.queues[q].mode == QueueMode::Open
+            && self.queues[q].msgs.is_empty()
+            && self.has_session_slot(q)
+            && !(self.exchange_expiry(q) && self.expired(q, id))
+        {
+            self.waiting_blip(q);
+            self.ensure_expiry_check_for(q, id);
+            self.maybe_notify_delay(q, id);
+            self.start_session(q, id);
+            return;
+        }
+        self.count_waiting(q, 1);
         if self.queues[q].mode == QueueMode::Dead {
             let code = self.queues[q].last_code.unwrap_or(0);
             self.defer_message(q, id, code);
@@ -55,6 +69,44 @@ impl Engine<'_> {
                 });
             a.last = now;
             a.peak = a.peak.max(queued);
+        }
+    }
+
+    /// What `count_waiting(q, 1)` then `count_waiting(q, -1)` at the same instant record: the
+    /// depth one higher for an instant (peaks, the depth history, the volume alert).
+    fn waiting_blip(&mut self, q: usize) {
+        let key = self.queues[q].key;
+        self.obs.queue_blip(key.node.index(), self.now);
+        if let Some(c) = key.connector {
+            self.obs.connector_queue_blip(c.index());
+        }
+        let queued = self.queues[q].queued + 1;
+        if queued >= self.sc.alerts.queued {
+            let now = self.now;
+            let a = self
+                .obs
+                .volume
+                .entry(q as u32)
+                .or_insert(super::observer::VolumeAlert {
+                    first: now,
+                    last: now,
+                    peak: 0,
+                    over_age: 0,
+                });
+            a.last = now;
+            a.peak = a.peak.max(queued);
+        }
+    }
+
+    /// Whether queue `q`'s sender returns a message when its own expiration time passes
+    /// (Exchange) rather than at a deferral after its lifetime (Postfix).
+    fn exchange_expiry(&self, q: usize) -> bool {
+        match &self.senders[self.queues[q].sender as usize]
+            .policy
+            .machinery
+        {
+            Machinery::Queue(s) => s.expiry == ExpiryCheck::Exact,
+            Machinery::Postfix(_) => false,
         }
     }
 
@@ -125,11 +177,7 @@ impl Engine<'_> {
     /// expiration time has passed is returned as an NDR instead, and a delay notice is sent
     /// for one that waited past the notice age; Postfix sends a message however old it is.
     pub(crate) fn next_to_send(&mut self, q: usize) -> Option<u32> {
-        let sender = self.queues[q].sender as usize;
-        let exchange_expiry = match &self.senders[sender].policy.machinery {
-            Machinery::Queue(s) => s.expiry == ExpiryCheck::Exact,
-            Machinery::Postfix(_) => false,
-        };
+        let exchange_expiry = self.exchange_expiry(q);
         while let Some(id) = self.queues[q].msgs.pop_front() {
             if exchange_expiry && self.expired(q, id) {
                 self.expire(q, id);

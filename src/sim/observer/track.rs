@@ -95,6 +95,28 @@ impl QueueTrack {
         }
     }
 
+    /// The queue held one more than `level` for an instant at `now` and holds `level` again:
+    /// the same record as `record(level + 1, now)` then `record(level, now)`.
+    #[inline]
+    pub fn blip(&mut self, level: u64, now: SimTime) {
+        self.fill_to(now);
+        let b = self.buckets.last_mut().expect("filled to now");
+        b.max = b.max.max(level + 1);
+        if level == 0 {
+            b.first_zero = b.first_zero.min(now.0);
+            b.last_zero = if b.last_zero == NONE {
+                now.0
+            } else {
+                b.last_zero.max(now.0)
+            };
+        }
+        self.level = level;
+        if level + 1 > self.peak {
+            self.peak = level + 1;
+            self.peak_at = now;
+        }
+    }
+
     /// Restarts the peak at `now` (the end of the warm-up).
     pub fn restart_peak(&mut self, now: SimTime) {
         self.peak = self.level;
