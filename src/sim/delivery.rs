@@ -212,16 +212,31 @@ pub fn domain_policy(sc: &Scenario, sender: NodeId, domain: DomainId) -> Option<
 }
 
 /// The certificate a node presents: its own, or for the internet and Exchange Online the one
-/// they always have (a public CA's; Exchange Online's names its MX hosts).
-pub fn presented(sc: &Scenario, node: NodeId) -> Option<Certificate> {
+/// they always have (a public CA's; Exchange Online's names its MX hosts). Borrowed: a
+/// session's checks make no copy.
+pub fn presented(sc: &Scenario, node: NodeId) -> Option<&Certificate> {
+    static IMPLICIT: std::sync::OnceLock<[Certificate; 2]> = std::sync::OnceLock::new();
     let n = sc.node(node);
     if let Some(c) = &n.certificate {
-        return Some(c.clone());
+        return Some(c);
     }
-    n.kind.has_implicit_certificate().then(|| Certificate {
-        subject: implicit_subject(n.kind).unwrap_or("*").to_string(),
-        issuer: crate::model::Issuer::PublicCa,
-        not_after: None,
+    if !n.kind.has_implicit_certificate() {
+        return None;
+    }
+    let [exo, other] = IMPLICIT.get_or_init(|| {
+        let cert = |subject: &str| Certificate {
+            subject: subject.to_string(),
+            issuer: crate::model::Issuer::PublicCa,
+            not_after: None,
+        };
+        [
+            cert(implicit_subject(NodeKind::ExchangeOnline).unwrap_or("*")),
+            cert("*"),
+        ]
+    });
+    Some(match implicit_subject(n.kind) {
+        Some(_) => exo,
+        None => other,
     })
 }
 
