@@ -57,6 +57,9 @@ pub struct ReportWriter {
     steps: AtomicUsize,
     /// Set once the staging folder has been swapped in.
     committed: AtomicBool,
+    /// Files of the staging folder written without waiting for the disk: they are flushed
+    /// together, once, before the swap.
+    unsynced: Mutex<Vec<PathBuf>>,
     /// The lock on `dir`, held until the writer is dropped.
     _lock: Lock,
 }
@@ -98,6 +101,7 @@ impl ReportWriter {
             kept,
             steps: AtomicUsize::new(0),
             committed: AtomicBool::new(false),
+            unsynced: Mutex::new(Vec::new()),
             _lock: lock,
         })
     }
@@ -137,6 +141,7 @@ impl ReportWriter {
             kept,
             steps: AtomicUsize::new(0),
             committed: AtomicBool::new(false),
+            unsynced: Mutex::new(Vec::new()),
             _lock: lock,
         };
         let marker = w.marker_text();
@@ -197,7 +202,10 @@ impl ReportWriter {
         }
         let marker = self.marker_text();
         self.put(MARKER, marker.as_bytes(), true)?;
-        swap::sync_dir(&self.root).map_err(io_error(&self.root))?;
+        // Every file of the staging folder, and the folder, on the disk before the swap: one
+        // flush of the file system on Linux instead of one `fsync` per file.
+        let files = std::mem::take(&mut *self.unsynced.lock().unwrap_or_else(|e| e.into_inner()));
+        swap::sync_staged(&self.root, &files).map_err(io_error(&self.root))?;
         self.step()?;
         swap::exchange(&self.root, &self.dir).map_err(io_error(&self.dir))?;
         self.committed.store(true, Ordering::SeqCst);
@@ -234,7 +242,8 @@ impl ReportWriter {
                 .create_new(true)
                 .open(&tmp)?;
             f.write_all(bytes)?;
-            if sync {
+            // A staged file is invisible until the swap, which flushes them all first.
+            if sync && !self.staged {
                 f.sync_all()?;
             }
             drop(f);
@@ -243,7 +252,14 @@ impl ReportWriter {
         written.map_err(|e| {
             let _ = fs::remove_file(&tmp);
             io_error(&path)(e)
-        })
+        })?;
+        if sync && self.staged {
+            self.unsynced
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(path);
+        }
+        Ok(())
     }
 
     /// Records a top-level entry for the marker.

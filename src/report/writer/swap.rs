@@ -111,6 +111,25 @@ pub(super) fn sync_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
+/// Puts the staging folder `root` and its `files` (written without `fsync`) on the disk. On
+/// Linux one `syncfs` of the file system holding them; elsewhere, or when that fails, one
+/// `fsync` per file and one of the folder.
+pub(super) fn sync_staged(root: &Path, files: &[std::path::PathBuf]) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let dir = fs::File::open(root)?;
+        // SAFETY: `dir` is an open descriptor for the duration of the call.
+        if unsafe { libc::syncfs(dir.as_raw_fd()) } == 0 {
+            return Ok(());
+        }
+    }
+    for f in files {
+        fs::OpenOptions::new().write(true).open(f)?.sync_all()?;
+    }
+    sync_dir(root)
+}
+
 /// Exchanges the folders `staged` and `dir`: afterwards `dir` is the new report and `staged`
 /// the previous one. On Linux one `renameat2(RENAME_EXCHANGE)`, so no moment exists without a
 /// whole report at `dir`; elsewhere (or on a file system without it) two renames, whose
