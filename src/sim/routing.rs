@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::message::{IS_NDR, Message, UNKNOWN, is_submitted};
 use crate::model::{
-    AcceptedKind, ConnectorId, ConnectorTarget, DomainId, NodeId, NodeKind, Scenario,
+    AcceptedKind, ConnectorId, ConnectorTarget, DomainId, DomainPattern, NodeId, NodeKind, Scenario,
 };
 
 /// Where a delivery queue sends.
@@ -158,11 +158,53 @@ impl RouteTable {
                 singled_out[c.from.index()].extend(c.mailboxes_on.iter().map(|l| l.index()));
             }
         }
+        // Domains by lower-case name, so a connector's exact patterns are looked up, not
+        // compared with every domain.
+        let by_name: std::collections::HashMap<String, usize> = sc
+            .domains
+            .iter()
+            .enumerate()
+            .map(|(d, dom)| (dom.name.to_ascii_lowercase(), d))
+            .collect();
         let mut cells = Vec::with_capacity(nodes * domains);
         let mut places = Vec::new();
         let mut special: Vec<usize> = Vec::new();
         let mut candidates: Vec<(u8, usize)> = Vec::new();
+        // Per sending node: the connectors with `"*"`, and by domain those whose exact or
+        // `*.suffix` patterns match it, with the most specific match.
+        let mut any_conns: Vec<usize> = Vec::new();
+        let mut specific: std::collections::HashMap<usize, Vec<(u8, usize)>> =
+            std::collections::HashMap::new();
         for n in 0..nodes {
+            any_conns.clear();
+            specific.clear();
+            for &i in &outgoing[n] {
+                for p in &sc.connectors[i].domains {
+                    let mut add = |d: usize| {
+                        let list = specific.entry(d).or_default();
+                        match list.last_mut() {
+                            Some(last) if last.1 == i => last.0 = last.0.max(p.specificity()),
+                            _ => list.push((p.specificity(), i)),
+                        }
+                    };
+                    match p {
+                        DomainPattern::Any => any_conns.push(i),
+                        DomainPattern::Exact(name) => {
+                            if let Some(&d) = by_name.get(&name.to_ascii_lowercase()) {
+                                add(d);
+                            }
+                        }
+                        DomainPattern::Subdomains(_) => {
+                            for (d, dom) in sc.domains.iter().enumerate() {
+                                if p.matches(&dom.name) {
+                                    add(d);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            any_conns.dedup();
             for (d, dom) in sc.domains.iter().enumerate() {
                 let acc = acceptance[n * domains + d];
                 let external = acc == Acceptance::ExternalRelay;
@@ -182,18 +224,15 @@ impl RouteTable {
                     walk.insert(at, g);
                 }
                 walk.push(nodes);
+                // The connectors of `n` whose patterns match the domain, in file order, each
+                // with its most specific match.
                 candidates.clear();
-                for &i in &outgoing[n] {
-                    if let Some(spec) = sc.connectors[i]
-                        .domains
-                        .iter()
-                        .filter(|p| p.matches(&dom.name))
-                        .map(|p| p.specificity())
-                        .max()
-                    {
-                        candidates.push((spec, i));
-                    }
+                candidates.extend(any_conns.iter().map(|&i| (0u8, i)));
+                if let Some(list) = specific.get(&d) {
+                    candidates.extend_from_slice(list);
                 }
+                candidates.sort_by_key(|&(spec, i)| (i, std::cmp::Reverse(spec)));
+                candidates.dedup_by_key(|c| c.1);
                 let first = places.len() as u32;
                 let mut cell = Cell {
                     other: Decision::RejectUnknown,
