@@ -28,6 +28,25 @@ pub struct RunReport<'a> {
     pub series: &'a TimeSeries,
     /// Latency histograms, "all traffic" first then one per stream.
     pub latencies: &'a [(String, Latency)],
+    /// Charts already rendered, by file name: `index.html` embeds the SVG files written
+    /// beside it, drawn once.
+    pub rendered: std::cell::RefCell<std::collections::BTreeMap<&'static str, Vec<u8>>>,
+}
+
+impl RunReport<'_> {
+    /// The file `name` as `draw` renders it, drawn at the first call only.
+    pub(crate) fn drawn(
+        &self,
+        name: &'static str,
+        draw: impl FnOnce() -> Result<Vec<u8>, ReportError>,
+    ) -> Result<Vec<u8>, ReportError> {
+        if let Some(bytes) = self.rendered.borrow().get(name) {
+            return Ok(bytes.clone());
+        }
+        let bytes = draw()?;
+        self.rendered.borrow_mut().insert(name, bytes.clone());
+        Ok(bytes)
+    }
 }
 
 /// An error while rendering or writing a report.

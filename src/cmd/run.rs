@@ -63,6 +63,7 @@ pub fn run(args: &RunArgs) -> Result<(), AppError> {
         summary: &summary,
         series: &rep.series,
         latencies: &rep.latencies,
+        rendered: Default::default(),
     };
     report::write_all(&writer, &report::run_exporters(), &run_report)?;
     let dir = writer.commit()?;

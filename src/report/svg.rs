@@ -184,10 +184,12 @@ impl Exporter<RunReport<'_>> for QueuesSvg {
         "queues.svg"
     }
     fn render(&self, r: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
-        let spec = queues::run_chart(r.scenario, r.summary, r.series);
-        chart::timeline(&spec)
-            .map(String::into_bytes)
-            .map_err(render_error(self.file_name()))
+        r.drawn(self.file_name(), || {
+            let spec = queues::run_chart(r.scenario, r.summary, r.series);
+            chart::timeline(&spec)
+                .map(String::into_bytes)
+                .map_err(render_error(self.file_name()))
+        })
     }
 }
 
@@ -199,10 +201,12 @@ impl Exporter<RunReport<'_>> for OutcomesSvg {
         "outcomes.svg"
     }
     fn render(&self, r: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
-        let spec = outcomes::run_chart(r.scenario, r.summary, r.series);
-        chart::timeline(&spec)
-            .map(String::into_bytes)
-            .map_err(render_error(self.file_name()))
+        r.drawn(self.file_name(), || {
+            let spec = outcomes::run_chart(r.scenario, r.summary, r.series);
+            chart::timeline(&spec)
+                .map(String::into_bytes)
+                .map_err(render_error(self.file_name()))
+        })
     }
 }
 
@@ -214,10 +218,12 @@ impl Exporter<RunReport<'_>> for LatencySvg {
         "latency.svg"
     }
     fn render(&self, r: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
-        let spec = latency::run_chart(r.summary, r.latencies);
-        cdf::cdf(&spec)
-            .map(String::into_bytes)
-            .map_err(render_error(self.file_name()))
+        r.drawn(self.file_name(), || {
+            let spec = latency::run_chart(r.summary, r.latencies);
+            cdf::cdf(&spec)
+                .map(String::into_bytes)
+                .map_err(render_error(self.file_name()))
+        })
     }
 }
 
@@ -229,6 +235,8 @@ impl Exporter<RunReport<'_>> for TopologySvg {
         "topology.svg"
     }
     fn render(&self, r: &RunReport<'_>) -> Result<Vec<u8>, ReportError> {
-        Ok(topology::render(r.scenario, r.summary).into_bytes())
+        r.drawn(self.file_name(), || {
+            Ok(topology::render(r.scenario, r.summary).into_bytes())
+        })
     }
 }
