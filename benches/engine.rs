@@ -309,30 +309,6 @@ fn bench_scenario(c: &mut Criterion, group: &str, rel: &str) {
     memory_line(group);
 }
 
-/// The M/M/4 written as mail arriving from the internet: traffic submitted at an `internet`
-/// node (no service time, no network time) crosses one zero-time hop to the 4-worker station,
-/// against the same reference queue.
-const MM4_PASS_THROUGH: &str = "name: mm4-pass-through
-duration: 86h48m20s
-warmup: 1h
-seed: 7
-sample_every: 5m
-domains:
-  queue.test: {mx: server, mailboxes: {server: 1.0}}
-  example.net: {mx: internet, mailboxes: {internet: 1.0}}
-nodes:
-  internet: {kind: internet}
-  server:
-    kind: smtp
-    workers: 4
-    service_time: {exponential: {mean: 1s}}
-    max_connections_per_destination: 1000
-connectors:
-  - {name: in, from: internet, to: server, domains: [queue.test], latency: {fixed: 0s}, rtt: 0s}
-traffic:
-  - {name: arrivals, from: internet, sender_domain: example.net, to: queue.test, rate: 3.2/s, profile: constant, size: {fixed: 75KB}}
-";
-
 /// An engine scenario next to a reference run: printed ratio and both timed by criterion.
 fn bench_against_reference(
     c: &mut Criterion,
@@ -383,10 +359,10 @@ fn bench_mm4_pass_through(c: &mut Criterion) {
     if !wanted(&["mm4_pass_through/engine", "mm4_pass_through/reference"]) {
         return;
     }
-    let sc = match mailflow::scenario::load_str(MM4_PASS_THROUGH, "mm4-pass-through.yaml", &[]) {
-        Ok(loaded) => loaded.scenario,
-        Err(e) => panic!("cannot load the pass-through M/M/4:\n{e}"),
-    };
+    // The M/M/4 written as mail arriving from the internet: traffic submitted at an `internet`
+    // node (no service time, no network time) crosses one zero-time hop to the 4-worker
+    // station, against the same reference queue.
+    let sc = load("benches/mm4-pass-through.yaml");
     bench_against_reference(c, "mm4_pass_through", &sc, &|h, w, seed| {
         reference::run_mmc(3.2, 1.0, 4, h, w, seed)
     });

@@ -1,4 +1,4 @@
-//! The event set and the future-event list: a binary heap keyed by `(time, seq)`, and a FIFO
+//! The event set and the future-event list: a four-ary heap keyed by `(time, seq)`, and a FIFO
 //! for events scheduled at the current instant.
 //!
 //! Events at the same instant run in the order they were scheduled (FIFO), so a run is a pure

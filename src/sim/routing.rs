@@ -5,15 +5,13 @@
 //! authoritative → NDR; (3) a rule selects a connector; (4) the most specific matching connector;
 //! (5) DNS MX of the recipient domain.
 
-use std::collections::BTreeMap;
-
 use super::message::{IS_NDR, Message, UNKNOWN, is_submitted};
 use crate::model::{
     AcceptedKind, ConnectorId, ConnectorTarget, DomainId, DomainPattern, NodeId, NodeKind, Scenario,
 };
 
 /// Where a delivery queue sends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum QueueTarget {
     /// A fixed next hop (smart-host connector).
     Node(NodeId),
@@ -25,7 +23,7 @@ pub enum QueueTarget {
 }
 
 /// The identity of a delivery queue: the sending node, the connector (if any) and the target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct QueueKey {
     /// Sending node.
     pub node: NodeId,
@@ -139,7 +137,9 @@ impl RouteTable {
     /// Precomputes the routing of every (node, domain, location).
     pub fn build(sc: &Scenario) -> RouteTable {
         let (nodes, domains) = (sc.nodes.len(), sc.domains.len());
-        let mut interned: BTreeMap<QueueKey, u32> = BTreeMap::new();
+        // Queue ids in the order destinations are first met (a hash map: looked up once per
+        // (node, domain, place), the order does not depend on it).
+        let mut interned: rustc_hash::FxHashMap<QueueKey, u32> = Default::default();
         let mut queues = Vec::new();
         let mut intern = |key: QueueKey| -> u32 {
             *interned.entry(key).or_insert_with(|| {
@@ -160,7 +160,7 @@ impl RouteTable {
         }
         // Domains by lower-case name, so a connector's exact patterns are looked up, not
         // compared with every domain.
-        let by_name: std::collections::HashMap<String, usize> = sc
+        let by_name: rustc_hash::FxHashMap<String, usize> = sc
             .domains
             .iter()
             .enumerate()
@@ -170,18 +170,24 @@ impl RouteTable {
         let mut places = Vec::new();
         let mut special: Vec<usize> = Vec::new();
         let mut candidates: Vec<(u8, usize)> = Vec::new();
+        let mut walk: Vec<usize> = Vec::new();
         // Per sending node: the connectors with `"*"`, and by domain those whose exact or
         // `*.suffix` patterns match it, with the most specific match.
         let mut any_conns: Vec<usize> = Vec::new();
-        let mut specific: std::collections::HashMap<usize, Vec<(u8, usize)>> =
-            std::collections::HashMap::new();
+        let mut specific: Vec<Vec<(u8, usize)>> = vec![Vec::new(); domains];
+        let mut touched: Vec<usize> = Vec::new();
         for n in 0..nodes {
             any_conns.clear();
-            specific.clear();
+            for d in touched.drain(..) {
+                specific[d].clear();
+            }
             for &i in &outgoing[n] {
                 for p in &sc.connectors[i].domains {
                     let mut add = |d: usize| {
-                        let list = specific.entry(d).or_default();
+                        let list = &mut specific[d];
+                        if list.is_empty() {
+                            touched.push(d);
+                        }
                         match list.last_mut() {
                             Some(last) if last.1 == i => last.0 = last.0.max(p.specificity()),
                             _ => list.push((p.specificity(), i)),
@@ -218,7 +224,8 @@ impl RouteTable {
                 special.sort_unstable();
                 special.dedup();
                 let generic = (0..nodes).find(|l| special.binary_search(l).is_err());
-                let mut walk: Vec<usize> = special.clone();
+                walk.clear();
+                walk.extend_from_slice(&special);
                 if let Some(g) = generic {
                     let at = walk.partition_point(|&l| l < g);
                     walk.insert(at, g);
@@ -228,9 +235,7 @@ impl RouteTable {
                 // with its most specific match.
                 candidates.clear();
                 candidates.extend(any_conns.iter().map(|&i| (0u8, i)));
-                if let Some(list) = specific.get(&d) {
-                    candidates.extend_from_slice(list);
-                }
+                candidates.extend_from_slice(&specific[d]);
                 candidates.sort_by_key(|&(spec, i)| (i, std::cmp::Reverse(spec)));
                 candidates.dedup_by_key(|c| c.1);
                 let first = places.len() as u32;
