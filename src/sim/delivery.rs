@@ -713,7 +713,7 @@ fn sender_certificate_ok(w: &World<'_>, key: &QueueKey, to: NodeId, want: &str) 
         && f.cert_expired == 0
         && f.cert_mismatch == 0
         && c.trusted_by(&w.sc.node(to).trusted_cas)
-        && certificate_covers(&c, want)
+        && certificate_covers(c, want)
 }
 
 /// Whether a certificate subject satisfies a connector's `tls_domain` (`*.x` wildcards allowed
