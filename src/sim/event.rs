@@ -139,12 +139,26 @@ impl QuadHeap {
             if c >= n {
                 break;
             }
-            let mut m = c;
-            for j in c + 1..(c + 4).min(n) {
-                if self.v[j].key < self.v[m].key {
-                    m = j;
+            let m = if c + 3 < n {
+                // All four children: the smaller of each pair, then of the two.
+                let (k0, k1, k2, k3) = (
+                    self.v[c].key,
+                    self.v[c + 1].key,
+                    self.v[c + 2].key,
+                    self.v[c + 3].key,
+                );
+                let (a, ka) = if k1 < k0 { (c + 1, k1) } else { (c, k0) };
+                let (b, kb) = if k3 < k2 { (c + 3, k3) } else { (c + 2, k2) };
+                if kb < ka { b } else { a }
+            } else {
+                let mut m = c;
+                for j in c + 1..n {
+                    if self.v[j].key < self.v[m].key {
+                        m = j;
+                    }
                 }
-            }
+                m
+            };
             if self.v[m].key >= last.key {
                 break;
             }
