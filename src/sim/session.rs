@@ -55,6 +55,12 @@ impl Engine<'_> {
         let qs = &mut self.queues[q];
         qs.queued = qs.queued.wrapping_add_signed(delta);
         let queued = qs.queued;
+        self.note_volume(q, queued);
+    }
+
+    /// Queue `q` holds `queued` messages now: the queued-volume alert follows it while it is at
+    /// or over the threshold.
+    fn note_volume(&mut self, q: usize, queued: u64) {
         if queued >= self.sc.alerts.queued {
             let now = self.now;
             let a = self
@@ -80,22 +86,7 @@ impl Engine<'_> {
         if let Some(c) = key.connector {
             self.obs.connector_queue_blip(c.index());
         }
-        let queued = self.queues[q].queued + 1;
-        if queued >= self.sc.alerts.queued {
-            let now = self.now;
-            let a = self
-                .obs
-                .volume
-                .entry(q as u32)
-                .or_insert(super::observer::VolumeAlert {
-                    first: now,
-                    last: now,
-                    peak: 0,
-                    over_age: 0,
-                });
-            a.last = now;
-            a.peak = a.peak.max(queued);
-        }
+        self.note_volume(q, self.queues[q].queued + 1);
     }
 
     /// Whether queue `q`'s sender returns a message when its own expiration time passes

@@ -77,31 +77,22 @@ impl QueueTrack {
     /// The queue now holds `level` messages.
     #[inline]
     pub fn record(&mut self, level: u64, now: SimTime) {
-        self.fill_to(now);
-        let b = self.buckets.last_mut().expect("filled to now");
-        b.max = b.max.max(level);
-        if level == 0 {
-            b.first_zero = b.first_zero.min(now.0);
-            b.last_zero = if b.last_zero == NONE {
-                now.0
-            } else {
-                b.last_zero.max(now.0)
-            };
-        }
-        self.level = level;
-        if level > self.peak {
-            self.peak = level;
-            self.peak_at = now;
-        }
+        self.mark(level, level, now);
     }
 
     /// The queue held one more than `level` for an instant at `now` and holds `level` again:
     /// the same record as `record(level + 1, now)` then `record(level, now)`.
     #[inline]
     pub fn blip(&mut self, level: u64, now: SimTime) {
+        self.mark(level + 1, level, now);
+    }
+
+    /// The queue reached `high` at `now` and holds `level` after it.
+    #[inline]
+    fn mark(&mut self, high: u64, level: u64, now: SimTime) {
         self.fill_to(now);
         let b = self.buckets.last_mut().expect("filled to now");
-        b.max = b.max.max(level + 1);
+        b.max = b.max.max(high);
         if level == 0 {
             b.first_zero = b.first_zero.min(now.0);
             b.last_zero = if b.last_zero == NONE {
@@ -111,8 +102,8 @@ impl QueueTrack {
             };
         }
         self.level = level;
-        if level + 1 > self.peak {
-            self.peak = level + 1;
+        if high > self.peak {
+            self.peak = high;
             self.peak_at = now;
         }
     }
