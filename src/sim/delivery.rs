@@ -234,9 +234,10 @@ pub fn presented(sc: &Scenario, node: NodeId) -> Option<&Certificate> {
             cert("*"),
         ]
     });
-    Some(match implicit_subject(n.kind) {
-        Some(_) => exo,
-        None => other,
+    Some(if n.kind == NodeKind::ExchangeOnline {
+        exo
+    } else {
+        other
     })
 }
 

@@ -188,10 +188,8 @@ impl RouteTable {
                         if list.is_empty() {
                             touched.push(d);
                         }
-                        match list.last_mut() {
-                            Some(last) if last.1 == i => last.0 = last.0.max(p.specificity()),
-                            _ => list.push((p.specificity(), i)),
-                        }
+                        // Several matches of one connector: the sort below keeps the best.
+                        list.push((p.specificity(), i));
                     };
                     match p {
                         DomainPattern::Any => any_conns.push(i),
@@ -210,7 +208,6 @@ impl RouteTable {
                     }
                 }
             }
-            any_conns.dedup();
             for (d, dom) in sc.domains.iter().enumerate() {
                 let acc = acceptance[n * domains + d];
                 let external = acc == Acceptance::ExternalRelay;
