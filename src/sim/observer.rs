@@ -399,6 +399,7 @@ impl Observer {
             all.merge(&s.latency);
         }
         self.total.latency = all;
+        self.fates.close();
         for n in &mut self.nodes {
             n.advance(now);
         }

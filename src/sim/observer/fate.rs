@@ -27,6 +27,10 @@ pub struct AgeRing {
 
 impl AgeRing {
     fn add(&mut self, minute: u64) {
+        self.add_n(minute, 1);
+    }
+
+    fn add_n(&mut self, minute: u64, n: u32) {
         if self.counts.is_empty() {
             self.first = minute;
         }
@@ -39,8 +43,8 @@ impl AgeRing {
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
         }
-        self.counts[i] += 1;
-        self.total += 1;
+        self.counts[i] += n;
+        self.total += u64::from(n);
     }
 
     fn remove(&mut self, minute: u64) {
@@ -55,6 +59,15 @@ impl AgeRing {
         while self.counts.front() == Some(&0) {
             self.counts.pop_front();
             self.first += 1;
+        }
+    }
+
+    /// Adds every message in flight of `other`, minute by minute.
+    fn merge(&mut self, other: &AgeRing) {
+        for (i, &c) in other.counts.iter().enumerate() {
+            if c > 0 {
+                self.add_n(other.first + i as u64, c);
+            }
         }
     }
 
@@ -119,6 +132,21 @@ impl Fate {
         }
     }
 
+    /// Adds every count of `other` (same thresholds).
+    fn merge(&mut self, other: &Fate) {
+        self.generated += other.generated;
+        self.delivered += other.delivered;
+        self.ndr += other.ndr;
+        self.quarantined += other.quarantined;
+        for (a, b) in self.delivered_late.iter_mut().zip(&other.delivered_late) {
+            *a += b;
+        }
+        for (a, b) in self.ndr_late.iter_mut().zip(&other.ndr_late) {
+            *a += b;
+        }
+        self.in_flight.merge(&other.in_flight);
+    }
+
     fn created(&mut self, t: SimTime) {
         self.generated += 1;
         self.in_flight.add(cohort(t));
@@ -168,7 +196,7 @@ pub struct Cohort {
 pub struct Fates {
     /// The "delayed over" thresholds counted, ascending (the scenario's `delay_thresholds`).
     pub thresholds: Vec<SimDuration>,
-    /// All counted traffic.
+    /// All counted traffic: the sum of the streams', made by [`Fates::close`].
     pub total: Fate,
     /// Per traffic stream.
     pub streams: Vec<Fate>,
@@ -194,9 +222,19 @@ impl Fates {
         }
     }
 
-    /// The records a message of `stream` to `domain` counts in (all traffic, its stream, its
-    /// domain), grown on first use, and the thresholds.
-    fn groups(&mut self, stream: u16, domain: u16) -> ([&mut Fate; 3], &[SimDuration]) {
+    /// Sums all counted traffic's record from the streams' (each counted message is counted
+    /// in its stream only while the run goes).
+    pub fn close(&mut self) {
+        let mut total = Fate::new(self.thresholds.len());
+        for s in &self.streams {
+            total.merge(s);
+        }
+        self.total = total;
+    }
+
+    /// The records a message of `stream` to `domain` counts in (its stream, its domain),
+    /// grown on first use, and the thresholds.
+    fn groups(&mut self, stream: u16, domain: u16) -> ([&mut Fate; 2], &[SimDuration]) {
         let n = self.thresholds.len();
         let d = domain as usize;
         if self.domains.len() <= d {
@@ -207,7 +245,6 @@ impl Fates {
         }
         (
             [
-                &mut self.total,
                 &mut self.streams[stream as usize],
                 &mut self.domains[d],
             ],
@@ -330,6 +367,7 @@ mod tests {
         let m = msg(0, 0, 2);
         f.created(0, 2, m.created);
         f.delivered(&m, secs(7200));
+        f.close();
         assert_eq!(f.total.delivered_late, [1, 0, 0]);
         assert_eq!(f.domains[2].delivered_late, [1, 0, 0]);
         assert_eq!(f.total.in_flight.total(), 0);
@@ -342,6 +380,7 @@ mod tests {
             f.created(0, 0, secs(s));
         }
         f.ndr(&msg(30, 0, 0), 9, secs(90_000));
+        f.close();
         let ring = &f.total.in_flight;
         assert_eq!(ring.total(), 3);
         assert_eq!(ring.oldest(), Some(secs(0)));
