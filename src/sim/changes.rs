@@ -246,7 +246,7 @@ impl Engine<'_> {
             }
             self.queues[q].msgs = keep;
             for id in moved {
-                self.count_waiting(q, -1);
+                self.count_waiting(q, id, -1);
                 self.route(node, id);
             }
         }

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::observer::fate::{AgeRing, COHORT};
 use super::routing::QueueKey;
 use crate::time::SimTime;
 
@@ -57,6 +58,15 @@ pub(crate) struct QueueState {
     pub stale: bool,
     /// Messages waiting in it (to attempt, deferred, or in a session).
     pub queued: u64,
+    /// The same messages counted by the minute they arrived at the node, minute `k` holding
+    /// the arrivals in `((k - 1) min, k min]`: how many have waited since a whole minute or
+    /// longer is a sum over minutes, not a pass over the messages.
+    pub arrivals: AgeRing,
+}
+
+/// The arrival-minute key of a message that arrived at `t` (see [`QueueState::arrivals`]).
+pub(crate) fn arrival_minute(t: SimTime) -> u64 {
+    t.0.div_ceil(COHORT.0)
 }
 
 impl QueueState {
@@ -79,6 +89,7 @@ impl QueueState {
             expiry_at: SimTime::NEVER,
             stale: false,
             queued: 0,
+            arrivals: AgeRing::default(),
         }
     }
 

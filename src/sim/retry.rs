@@ -214,7 +214,7 @@ impl Engine<'_> {
             // message is routed again, as the MTA resolves it afresh at its next attempt.
             if self.queues[qi].stale && self.route_changed(self.queues[qi].key.node.index(), qi, id)
             {
-                self.count_waiting(qi, -1);
+                self.count_waiting(qi, id, -1);
                 self.route(self.queues[qi].key.node.index(), id);
                 continue;
             }
@@ -364,7 +364,7 @@ impl Engine<'_> {
 
     /// Returns a waiting message of queue `q` as an NDR because its lifetime passed.
     pub(crate) fn expire(&mut self, q: usize, id: u32) {
-        self.count_waiting(q, -1);
+        self.count_waiting(q, id, -1);
         let key = self.queues[q].key;
         let node = key.node.index();
         self.obs.queue_expired(q, self.msgs.get(id), self.now);

@@ -9,6 +9,7 @@ use super::delivery::{self, Dice, Outcome, World};
 use super::engine::{Engine, LogEntry};
 use super::event::Event;
 use super::message::{IS_NDR, MULTI, TLS_USED, UNKNOWN, VIA_MX};
+use super::observer::fate::COHORT;
 use super::queue::{Conn, QueueMode};
 use super::routing::Acceptance;
 use crate::model::NodeKind;
@@ -34,7 +35,7 @@ impl Engine<'_> {
             self.start_session(q, id);
             return;
         }
-        self.count_waiting(q, 1);
+        self.count_waiting(q, id, 1);
         if self.queues[q].mode == QueueMode::Dead {
             let code = self.queues[q].last_code.unwrap_or(0);
             self.defer_message(q, id, code);
@@ -45,8 +46,15 @@ impl Engine<'_> {
         self.pump(q);
     }
 
-    /// Adds `delta` messages waiting at the queue's node and connector.
-    pub(crate) fn count_waiting(&mut self, q: usize, delta: i64) {
+    /// Message `id` starts (`delta` 1) or stops (-1) waiting in queue `q`, at the queue's node
+    /// and connector.
+    pub(crate) fn count_waiting(&mut self, q: usize, id: u32, delta: i64) {
+        let minute = super::queue::arrival_minute(self.msgs.get(id).node_arrival);
+        if delta > 0 {
+            self.queues[q].arrivals.add(minute);
+        } else {
+            self.queues[q].arrivals.remove(minute);
+        }
         let key = self.queues[q].key;
         self.obs.queue_change(key.node.index(), delta, self.now);
         if let Some(c) = key.connector {
@@ -101,17 +109,9 @@ impl Engine<'_> {
         }
     }
 
-    /// At a sample: for every queue at or over the alert threshold, how many of its messages
-    /// have waited at this node longer than the alert age (one pass over the queues and the
-    /// senders' retry calendars).
-    pub(crate) fn count_delayed(&mut self) {
-        let threshold = self.sc.alerts.queued;
-        if !self.queues.iter().any(|q| q.queued >= threshold) {
-            return;
-        }
-        let Some(cutoff) = self.now.0.checked_sub(self.sc.alerts.queued_over.0) else {
-            return;
-        };
+    /// For every queue at or over `threshold` messages, how many of its messages arrived at
+    /// its node at or before `cutoff` (µs): one pass over the queues and the calendars.
+    fn delayed_by_pass(&self, threshold: u64, cutoff: u64) -> Vec<u64> {
         let mut over = vec![0u64; self.queues.len()];
         for (q, qs) in self.queues.iter().enumerate() {
             if qs.queued >= threshold {
@@ -131,6 +131,39 @@ impl Engine<'_> {
                 }
             }
         }
+        over
+    }
+
+    /// At a sample: for every queue at or over the alert threshold, how many of its messages
+    /// have waited at this node longer than the alert age.
+    pub(crate) fn count_delayed(&mut self) {
+        let threshold = self.sc.alerts.queued;
+        if !self.queues.iter().any(|q| q.queued >= threshold) {
+            return;
+        }
+        let Some(cutoff) = self.now.0.checked_sub(self.sc.alerts.queued_over.0) else {
+            return;
+        };
+        // At a whole minute (samples and the age are usually whole minutes), the arrival
+        // minutes give the count; otherwise one pass over the queues and the calendars.
+        let over = if cutoff % COHORT.0 == 0 {
+            let minute = cutoff / COHORT.0;
+            let over: Vec<u64> = self
+                .queues
+                .iter()
+                .map(|qs| {
+                    if qs.queued >= threshold {
+                        qs.arrivals.up_to(minute)
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            debug_assert_eq!(over, self.delayed_by_pass(threshold, cutoff));
+            over
+        } else {
+            self.delayed_by_pass(threshold, cutoff)
+        };
         for (q, n) in over.into_iter().enumerate() {
             if n > 0
                 && let Some(a) = self.obs.volume.get_mut(&(q as u32))
@@ -174,7 +207,7 @@ impl Engine<'_> {
                 self.expire(q, id);
                 continue;
             }
-            self.count_waiting(q, -1);
+            self.count_waiting(q, id, -1);
             self.maybe_notify_delay(q, id);
             return Some(id);
         }
@@ -397,7 +430,7 @@ impl Engine<'_> {
             }
             Outcome::ConnectionFailed { cause } => {
                 let code = self.deferral_code(q, cause);
-                self.count_waiting(q, 1);
+                self.count_waiting(q, id, 1);
                 self.close_session(conn);
                 self.connection_failed(q, id, code);
             }
@@ -406,7 +439,7 @@ impl Engine<'_> {
                     self.obs.duplicates += 1;
                 }
                 let code = self.deferral_code(q, cause);
-                self.count_waiting(q, 1);
+                self.count_waiting(q, id, 1);
                 self.destination_ok(q, false);
                 self.close_session(conn);
                 self.message_failed(q, id, code);

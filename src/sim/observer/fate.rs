@@ -26,7 +26,9 @@ pub struct AgeRing {
 }
 
 impl AgeRing {
-    fn add(&mut self, minute: u64) {
+    /// Counts one more at `minute` (any whole-minute key: a creation minute here, an arrival
+    /// minute in a delivery queue).
+    pub(crate) fn add(&mut self, minute: u64) {
         self.add_n(minute, 1);
     }
 
@@ -47,7 +49,8 @@ impl AgeRing {
         self.total += u64::from(n);
     }
 
-    fn remove(&mut self, minute: u64) {
+    /// Counts one less at `minute` (nothing when none is counted there).
+    pub(crate) fn remove(&mut self, minute: u64) {
         let Some(i) = minute.checked_sub(self.first).map(|i| i as usize) else {
             return;
         };
@@ -69,6 +72,18 @@ impl AgeRing {
                 self.add_n(other.first + i as u64, c);
             }
         }
+    }
+
+    /// How many are counted at `minute` or before.
+    pub(crate) fn up_to(&self, minute: u64) -> u64 {
+        let Some(n) = minute.checked_sub(self.first) else {
+            return 0;
+        };
+        self.counts
+            .iter()
+            .take(usize::try_from(n).map_or(usize::MAX, |n| n.saturating_add(1)))
+            .map(|c| u64::from(*c))
+            .sum()
     }
 
     /// Messages in flight.
@@ -244,10 +259,7 @@ impl Fates {
             self.streams.resize(stream as usize + 1, Fate::new(n));
         }
         (
-            [
-                &mut self.streams[stream as usize],
-                &mut self.domains[d],
-            ],
+            [&mut self.streams[stream as usize], &mut self.domains[d]],
             &self.thresholds,
         )
     }
