@@ -132,6 +132,10 @@ impl QuadHeap {
         let Some(&top) = self.v.first() else {
             return Some(last);
         };
+        // Bottom-up (Floyd): the hole left by the top goes down to a leaf along the smallest
+        // children, with no comparison against `last`, which came from the bottom and almost
+        // always belongs near it; `last` then fills the hole and rises while it is smaller
+        // than its parent. Same result as sifting `last` down from the top.
         let n = self.v.len();
         let mut i = 0;
         loop {
@@ -159,11 +163,16 @@ impl QuadHeap {
                 }
                 m
             };
-            if self.v[m].key >= last.key {
-                break;
-            }
             self.v[i] = self.v[m];
             i = m;
+        }
+        while i > 0 {
+            let p = (i - 1) / 4;
+            if self.v[p].key <= last.key {
+                break;
+            }
+            self.v[i] = self.v[p];
+            i = p;
         }
         self.v[i] = last;
         Some(top)
