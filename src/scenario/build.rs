@@ -195,10 +195,12 @@ fn entries(ctx: &mut Ctx, v: Value, path: &[Seg]) -> Vec<(String, Value)> {
 
 /// A list of entries (`connectors`, `rules`, `traffic`, `faults`); empty when left blank.
 fn list(ctx: &mut Ctx, v: Value, path: &[Seg]) -> Vec<Value> {
-    if v.is_null() {
-        return Vec::new();
+    match v {
+        Value::Null => Vec::new(),
+        // The entries themselves, moved: a list of a million streams is not copied.
+        Value::Sequence(items) => items,
+        v => ctx.de::<Vec<Value>>(v, path).unwrap_or_default(),
     }
-    ctx.de::<Vec<Value>>(v, path).unwrap_or_default()
 }
 
 /// The names a scenario defines, known before any entry is built so references resolve even

@@ -123,7 +123,8 @@ impl<'a> Ctx<'a> {
     pub fn de<T: DeserializeOwned>(&mut self, mut value: Value, base: &[Seg]) -> Option<T> {
         // Bounded: each round removes one key.
         for _ in 0..64 {
-            let e = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            // Read from a borrow: a long list is not copied for each attempt.
+            let e = match serde_path_to_error::deserialize::<_, T>(&value) {
                 // Any dropped key was reported: the scenario fails, but the entry's other
                 // values still get checked.
                 Ok(v) => return Some(v),
