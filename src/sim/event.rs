@@ -113,8 +113,14 @@ impl QuadHeap {
 
     #[inline]
     fn push(&mut self, e: Entry) {
-        let mut i = self.v.len();
+        let i = self.v.len();
         self.v.push(e);
+        self.rise(i, e);
+    }
+
+    /// Puts `e` in the hole at `i`, or above it while it is smaller than the parent.
+    #[inline]
+    fn rise(&mut self, mut i: usize, e: Entry) {
         while i > 0 {
             let p = (i - 1) / 4;
             if self.v[p].key <= e.key {
@@ -166,15 +172,7 @@ impl QuadHeap {
             self.v[i] = self.v[m];
             i = m;
         }
-        while i > 0 {
-            let p = (i - 1) / 4;
-            if self.v[p].key <= last.key {
-                break;
-            }
-            self.v[i] = self.v[p];
-            i = p;
-        }
-        self.v[i] = last;
+        self.rise(i, last);
         Some(top)
     }
 
