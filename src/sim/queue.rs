@@ -56,7 +56,8 @@ pub(crate) struct QueueState {
     /// A configuration change altered routing at its node: its deferred messages are routed
     /// again when their retry comes.
     pub stale: bool,
-    /// Messages waiting in it (to attempt, deferred, or in a session).
+    /// Messages waiting in it: to attempt, or deferred in the calendar (a message in a session
+    /// is not counted; it is again if the attempt fails).
     pub queued: u64,
     /// The same messages counted by the minute they arrived at the node, minute `k` holding
     /// the arrivals in `((k - 1) min, k min]`: how many have waited since a whole minute or
