@@ -76,13 +76,16 @@ impl AgeRing {
 
     /// How many are counted at `minute` or before.
     pub(crate) fn up_to(&self, minute: u64) -> u64 {
-        let Some(n) = minute.checked_sub(self.first) else {
-            return 0;
-        };
+        self.below(minute.saturating_add(1))
+    }
+
+    /// How many are counted at minutes before `cut`.
+    fn below(&self, cut: u64) -> u64 {
         self.counts
             .iter()
-            .take(usize::try_from(n).map_or(usize::MAX, |n| n.saturating_add(1)))
-            .map(|c| u64::from(*c))
+            .enumerate()
+            .take_while(|(i, _)| self.first + (*i as u64) < cut)
+            .map(|(_, c)| u64::from(*c))
             .sum()
     }
 
@@ -94,13 +97,7 @@ impl AgeRing {
     /// Messages in flight created before `t` (to the minute: the minute holding `t` counts
     /// as after it).
     pub fn created_before(&self, t: SimTime) -> u64 {
-        let cut = cohort(t);
-        self.counts
-            .iter()
-            .enumerate()
-            .take_while(|(i, _)| self.first + (*i as u64) < cut)
-            .map(|(_, c)| u64::from(*c))
-            .sum()
+        self.below(cohort(t))
     }
 
     /// Creation time (start of its minute) of the oldest message in flight.
