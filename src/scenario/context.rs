@@ -9,7 +9,7 @@ use super::{Diagnostic, Severity};
 /// Collects located diagnostics while a scenario is checked and built.
 pub struct Ctx<'a> {
     file: &'a str,
-    index: &'a Index,
+    index: &'a Index<'a>,
     /// Paths set by `--set`, with the label diagnostics under them carry as their file.
     overridden: Vec<(Path, String)>,
     diagnostics: Vec<Diagnostic>,
@@ -17,7 +17,7 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     /// A collector for `file`, locating paths with `index`.
-    pub fn new(file: &'a str, index: &'a Index) -> Ctx<'a> {
+    pub fn new(file: &'a str, index: &'a Index<'a>) -> Ctx<'a> {
         Ctx {
             file,
             index,

@@ -1,6 +1,7 @@
 //! Where each value of the YAML text is: a position index keyed by YAML path.
 
-use std::collections::HashMap;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use yaml_rust2::parser::{Event, Parser};
@@ -58,13 +59,23 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// Positions of every node of the first document, and the `name` of mapping list entries.
+/// A checked YAML text and, built the first time a position is asked for, where each of its
+/// values is. Checking (syntax, depth, repeated keys, aliases) is one pass that keeps nothing
+/// per value; the positions (a path-keyed table, about 1.2 KB per traffic stream) are only
+/// needed for diagnostics, so a scenario that loads cleanly never builds them.
 #[derive(Debug, Default)]
-pub struct Index {
-    spots: HashMap<Path, Spot>,
-    names: HashMap<Path, String>,
+pub struct Index<'t> {
+    text: &'t str,
+    spots: OnceCell<Spots>,
     duplicate: Option<Pos>,
     first_alias: Option<Pos>,
+}
+
+/// Positions of every node of the first document, and the `name` of mapping list entries.
+#[derive(Debug, Default)]
+struct Spots {
+    spots: HashMap<Path, Spot>,
+    names: HashMap<Path, String>,
 }
 
 enum Frame {
@@ -72,6 +83,8 @@ enum Frame {
         path: Path,
         key: Option<(String, Pos)>,
         first: bool,
+        /// The keys seen so far (repeated keys are found here).
+        keys: HashSet<String>,
     },
     Seq {
         path: Path,
@@ -81,10 +94,49 @@ enum Frame {
     Skip,
 }
 
-impl Index {
-    /// Indexes `text`; aliases are recorded where they stand, never expanded.
-    pub fn build(text: &str) -> Result<Index, SyntaxError> {
-        let mut index = Index::default();
+/// One pass over the text's parser events: `spots` is filled when it is given.
+struct Pass<'s> {
+    spots: Option<&'s mut Spots>,
+    duplicate: Option<Pos>,
+    first_alias: Option<Pos>,
+}
+
+impl<'t> Index<'t> {
+    /// Checks `text` (syntax, nesting depth, repeated keys, aliases, which are recorded where
+    /// they stand, never expanded); positions are indexed when first asked for.
+    pub fn build(text: &'t str) -> Result<Index<'t>, SyntaxError> {
+        let mut pass = Pass {
+            spots: None,
+            duplicate: None,
+            first_alias: None,
+        };
+        pass.run(text)?;
+        Ok(Index {
+            text,
+            spots: OnceCell::new(),
+            duplicate: pass.duplicate,
+            first_alias: pass.first_alias,
+        })
+    }
+
+    /// The position table, built on first use (the text was checked by [`Index::build`]).
+    fn spots(&self) -> &Spots {
+        self.spots.get_or_init(|| {
+            let mut spots = Spots::default();
+            let mut pass = Pass {
+                spots: Some(&mut spots),
+                duplicate: None,
+                first_alias: None,
+            };
+            // The same text passed the same parser in `build`: this cannot fail.
+            let _ = pass.run(self.text);
+            spots
+        })
+    }
+}
+
+impl Pass<'_> {
+    fn run(&mut self, text: &str) -> Result<(), SyntaxError> {
         let mut stack: Vec<Frame> = Vec::new();
         let mut parser = Parser::new_from_str(text);
         let mut documents = 0;
@@ -102,16 +154,16 @@ impl Index {
                 Event::MappingEnd | Event::SequenceEnd => {
                     // The end of a complex key is not the end of a value.
                     if !matches!(stack.pop(), Some(Frame::Skip)) {
-                        index.end_value(&mut stack);
+                        end_value(&mut stack);
                     }
                 }
-                Event::Scalar(text, ..) => index.node(&mut stack, pos, Some(text), None),
+                Event::Scalar(text, ..) => self.node(&mut stack, pos, Some(text), None),
                 Event::Alias(_) => {
-                    index.first_alias.get_or_insert(pos);
-                    index.node(&mut stack, pos, Some("*".into()), None)
+                    self.first_alias.get_or_insert(pos);
+                    self.node(&mut stack, pos, Some("*".into()), None)
                 }
-                Event::MappingStart(..) => index.node(&mut stack, pos, None, Some(true)),
-                Event::SequenceStart(..) => index.node(&mut stack, pos, None, Some(false)),
+                Event::MappingStart(..) => self.node(&mut stack, pos, None, Some(true)),
+                Event::SequenceStart(..) => self.node(&mut stack, pos, None, Some(false)),
             }
             if stack.len() > MAX_DEPTH {
                 return Err(SyntaxError {
@@ -120,10 +172,11 @@ impl Index {
                 });
             }
         }
-        Ok(index)
+        Ok(())
     }
 
     /// Handles a node event: a scalar (`text`) or the start of a mapping/sequence (`container`).
+    /// Paths are only built when positions are recorded.
     fn node(
         &mut self,
         stack: &mut Vec<Frame>,
@@ -139,22 +192,28 @@ impl Index {
                 }
                 return;
             }
-            Some(Frame::Map { path, key, first }) => {
+            Some(Frame::Map {
+                path,
+                key,
+                first,
+                keys,
+            }) => {
                 if key.is_none() {
                     // A key. Block mappings report their start after the first key: use the key.
                     if *first {
                         *first = false;
-                        if let Some(spot) = self.spots.get_mut(path.as_slice()) {
+                        if let Some(spot) = self
+                            .spots
+                            .as_mut()
+                            .and_then(|s| s.spots.get_mut(path.as_slice()))
+                        {
                             spot.value = spot.value.min(pos);
                         }
                     }
                     match text {
                         Some(t) => {
-                            let mut p = path.clone();
-                            p.push(Seg::Key(t.clone()));
-                            if self.duplicate.is_none() && t != "<<" && self.spots.contains_key(&p)
-                            {
-                                self.duplicate = Some(pos);
+                            if t != "<<" && !keys.insert(t.clone()) {
+                                self.duplicate.get_or_insert(pos);
                             }
                             *key = Some((t, pos));
                         }
@@ -165,34 +224,47 @@ impl Index {
                     }
                     return;
                 }
-                let (k, key_pos) = key.clone().unwrap_or((String::new(), pos));
-                if k == "name"
-                    && matches!(path.last(), Some(Seg::Index(_)))
-                    && let Some(t) = &text
-                {
-                    self.names.insert(path.clone(), t.clone());
+                match self.spots.as_mut() {
+                    None => Vec::new(),
+                    Some(spots) => {
+                        let (k, key_pos) = key.clone().unwrap_or((String::new(), pos));
+                        if k == "name"
+                            && matches!(path.last(), Some(Seg::Index(_)))
+                            && let Some(t) = &text
+                        {
+                            spots.names.insert(path.clone(), t.clone());
+                        }
+                        let mut p = path.clone();
+                        p.push(Seg::Key(k));
+                        spots.spots.entry(p.clone()).or_insert(Spot {
+                            value: pos,
+                            key: Some(key_pos),
+                        });
+                        p
+                    }
                 }
-                let mut p = path.clone();
-                p.push(Seg::Key(k));
-                self.spots.entry(p.clone()).or_insert(Spot {
-                    value: pos,
-                    key: Some(key_pos),
-                });
-                p
             }
             Some(Frame::Seq { path, next }) => {
-                let mut p = path.clone();
-                p.push(Seg::Index(*next));
+                let at = *next;
                 *next += 1;
-                self.spots.entry(p.clone()).or_insert(Spot {
-                    value: pos,
-                    key: None,
-                });
-                p
+                match self.spots.as_mut() {
+                    None => Vec::new(),
+                    Some(spots) => {
+                        let mut p = path.clone();
+                        p.push(Seg::Index(at));
+                        spots.spots.entry(p.clone()).or_insert(Spot {
+                            value: pos,
+                            key: None,
+                        });
+                        p
+                    }
+                }
             }
         };
-        if path.is_empty() {
-            self.spots.entry(Vec::new()).or_insert(Spot {
+        if stack.is_empty()
+            && let Some(spots) = self.spots.as_mut()
+        {
+            spots.spots.entry(Vec::new()).or_insert(Spot {
                 value: pos,
                 key: None,
             });
@@ -202,24 +274,27 @@ impl Index {
                 path,
                 key: None,
                 first: true,
+                keys: HashSet::new(),
             }),
             Some(false) => stack.push(Frame::Seq { path, next: 0 }),
-            None => self.end_value(stack),
+            None => end_value(stack),
         }
     }
+}
 
-    /// After a complete value: the enclosing mapping expects a key again.
-    fn end_value(&mut self, stack: &mut [Frame]) {
-        if let Some(Frame::Map { key, .. }) = stack.last_mut() {
-            *key = None;
-        }
+/// After a complete value: the enclosing mapping expects a key again.
+fn end_value(stack: &mut [Frame]) {
+    if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+        *key = None;
     }
+}
 
+impl Index<'_> {
     /// The position of `path`, or of its nearest indexed ancestor; `key` prefers the key's
     /// position when there is one.
     pub fn find(&self, path: &[Seg], key: bool) -> Option<Pos> {
         (0..=path.len()).rev().find_map(|n| {
-            self.spots.get(&path[..n]).map(|s| {
+            self.spots().spots.get(&path[..n]).map(|s| {
                 if key {
                     s.key.unwrap_or(s.value)
                 } else {
@@ -241,12 +316,12 @@ impl Index {
 
     /// Whether the exact path is in the text.
     pub fn contains(&self, path: &[Seg]) -> bool {
-        self.spots.contains_key(path)
+        self.spots().spots.contains_key(path)
     }
 
     /// The `name` of the list entry at `path`, if it is a mapping with a scalar `name`.
     pub fn name_of(&self, path: &[Seg]) -> Option<&str> {
-        self.names.get(path).map(String::as_str)
+        self.spots().names.get(path).map(String::as_str)
     }
 
     /// Shows a path the way diagnostics print it: `connectors[eop-to-onprem].to`.
@@ -353,6 +428,55 @@ again: *a
         let idx = Index::build(TEXT).unwrap();
         assert!(idx.contains(&path(&["again"])));
         assert!(!idx.contains(&path(&["again", "x"])));
+    }
+
+    #[test]
+    fn repeated_keys_and_aliases_are_found_without_indexing_positions() {
+        let text = "\
+a:
+  - {x: 1, y: 2}
+  - {x: 1, x: 2}
+b: &m {k: 1}
+c:
+  <<: *m
+  <<: *m
+  ? [complex]
+  : 1
+  ? [complex]
+  : 2
+a: again
+";
+        let idx = Index::build(text).unwrap();
+        // The first repeat is the second `x` of the second entry; `<<` and complex keys may repeat.
+        assert_eq!(
+            idx.duplicate_key(),
+            Some(Pos {
+                line: 3,
+                column: 12
+            })
+        );
+        assert_eq!(idx.first_alias(), Some(Pos { line: 6, column: 7 }));
+        assert!(
+            idx.spots.get().is_none(),
+            "checking alone builds no position table"
+        );
+        assert_eq!(
+            idx.find(&path(&["b", "k"]), false),
+            Some(Pos {
+                line: 4,
+                column: 11
+            })
+        );
+        assert!(idx.spots.get().is_some());
+        let clean = Index::build(TEXT).unwrap();
+        assert_eq!(clean.duplicate_key(), None);
+        assert_eq!(
+            clean.first_alias(),
+            Some(Pos {
+                line: 10,
+                column: 8
+            })
+        );
     }
 
     #[test]
