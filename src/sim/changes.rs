@@ -213,10 +213,24 @@ impl Engine<'_> {
     /// id (a destination that no longer appears keeps its queue and what is in it).
     fn rebuild_routes(&mut self) {
         let table = RouteTable::build(&self.live);
+        // The first queue of every destination met so far: indexed at the first change (the
+        // first routing table's destinations are distinct, so the run starts without it).
+        if self.queue_index.is_none() {
+            let mut index = rustc_hash::FxHashMap::default();
+            for (i, q) in self.queues.iter().enumerate() {
+                index.entry(q.key).or_insert(i as u32);
+            }
+            self.queue_index = Some(index);
+        }
         let mut base = Vec::with_capacity(table.queues.len());
         for key in &table.queues {
-            let b = match self.queue_index.get(key) {
-                Some(&b) => b,
+            let known = self
+                .queue_index
+                .as_ref()
+                .and_then(|ix| ix.get(key))
+                .copied();
+            let b = match known {
+                Some(b) => b,
                 None => self.add_queues(*key),
             };
             base.push(b);

@@ -187,8 +187,8 @@ pub struct Engine<'s> {
     /// destination's queue for sender cohort `k` of its node is `queue_base[b] + k`.
     pub(crate) queue_base: Vec<u32>,
     /// The first queue of every destination ever routed to, by key (queue ids stay stable
-    /// when a change rebuilds the routing table).
-    pub(crate) queue_index: std::collections::BTreeMap<QueueKey, u32>,
+    /// when a change rebuilds the routing table); built at the first rebuild.
+    pub(crate) queue_index: Option<rustc_hash::FxHashMap<QueueKey, u32>>,
     /// Every independent sender.
     pub(crate) senders: Vec<SenderState>,
     /// The sessions in progress.
@@ -401,7 +401,7 @@ impl<'s> Engine<'s> {
             nodes,
             queues: Vec::new(),
             queue_base: Vec::new(),
-            queue_index: std::collections::BTreeMap::new(),
+            queue_index: None,
             inbound,
             senders,
             conns: Conns::default(),
@@ -427,6 +427,11 @@ impl<'s> Engine<'s> {
         // One queue per routing destination and sender: the internet's cohorts each keep their
         // own queue (and retry state) for every destination.
         let keys = e.routes.queues.clone();
+        let total: usize = keys
+            .iter()
+            .map(|k| e.nodes[k.node.index()].senders as usize)
+            .sum();
+        e.queues.reserve_exact(total);
         e.queue_base = keys.iter().map(|k| e.add_queues(*k)).collect();
         e.schedule_changes();
         for s in 0..sc.traffic.len() {
@@ -577,11 +582,9 @@ impl<'s> Engine<'s> {
         }
     }
 
-    /// Creates the queues of destination `key`, one per sender of its node; returns the first.
+    /// Creates the queues of destination `key`, which has none yet, one per sender of its
+    /// node; returns the first.
     pub(crate) fn add_queues(&mut self, key: QueueKey) -> u32 {
-        if let Some(&b) = self.queue_index.get(&key) {
-            return b;
-        }
         let base = self.queues.len() as u32;
         let ns = &self.nodes[key.node.index()];
         let limit = self
@@ -601,7 +604,9 @@ impl<'s> Engine<'s> {
             };
             self.queues.push(QueueState::new(key, s, limit, window));
         }
-        self.queue_index.insert(key, base);
+        if let Some(index) = &mut self.queue_index {
+            index.insert(key, base);
+        }
         base
     }
 

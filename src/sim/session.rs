@@ -135,10 +135,19 @@ impl Engine<'_> {
     }
 
     /// At a sample: for every queue at or over the alert threshold, how many of its messages
-    /// have waited at this node longer than the alert age.
+    /// have waited at this node longer than the alert age. Only queues with a volume alert can
+    /// be there (`count_waiting` notes every queue that reaches the threshold), so a sample
+    /// visits those, not every queue (hundreds of thousands in a large topology).
     pub(crate) fn count_delayed(&mut self) {
         let threshold = self.sc.alerts.queued;
-        if !self.queues.iter().any(|q| q.queued >= threshold) {
+        let at: Vec<u32> = self
+            .obs
+            .volume
+            .keys()
+            .copied()
+            .filter(|&q| self.queues[q as usize].queued >= threshold)
+            .collect();
+        if at.is_empty() {
             return;
         }
         let Some(cutoff) = self.now.0.checked_sub(self.sc.alerts.queued_over.0) else {
@@ -146,27 +155,26 @@ impl Engine<'_> {
         };
         // At a whole minute (samples and the age are usually whole minutes), the arrival
         // minutes give the count; otherwise one pass over the queues and the calendars.
-        let over = if cutoff % COHORT.0 == 0 {
+        let over: Vec<u64> = if cutoff % COHORT.0 == 0 {
             let minute = cutoff / COHORT.0;
-            let over: Vec<u64> = self
-                .queues
+            let over: Vec<u64> = at
                 .iter()
-                .map(|qs| {
-                    if qs.queued >= threshold {
-                        qs.arrivals.up_to(minute)
-                    } else {
-                        0
-                    }
-                })
+                .map(|&q| self.queues[q as usize].arrivals.up_to(minute))
                 .collect();
-            debug_assert_eq!(over, self.delayed_by_pass(threshold, cutoff));
+            debug_assert!({
+                let pass = self.delayed_by_pass(threshold, cutoff);
+                let visited: u64 = over.iter().sum();
+                at.iter().zip(&over).all(|(&q, &n)| pass[q as usize] == n)
+                    && pass.iter().sum::<u64>() == visited
+            });
             over
         } else {
-            self.delayed_by_pass(threshold, cutoff)
+            let pass = self.delayed_by_pass(threshold, cutoff);
+            at.iter().map(|&q| pass[q as usize]).collect()
         };
-        for (q, n) in over.into_iter().enumerate() {
+        for (q, n) in at.into_iter().zip(over) {
             if n > 0
-                && let Some(a) = self.obs.volume.get_mut(&(q as u32))
+                && let Some(a) = self.obs.volume.get_mut(&q)
             {
                 a.over_age = a.over_age.max(n);
             }
