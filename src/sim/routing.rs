@@ -525,3 +525,38 @@ fn node_target(c: &crate::model::Connector, to: NodeId) -> QueueTarget {
         None => QueueTarget::Node(to),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations_get_ids_in_the_order_first_met_whatever_their_kind() {
+        let (n0, n1) = (NodeId::from_index(0), NodeId::from_index(1));
+        let c = Some(ConnectorId::from_index(3));
+        let mx = |node, connector, d| QueueKey {
+            node,
+            connector,
+            target: QueueTarget::Mx(DomainId::from_index(d)),
+        };
+        let smart = QueueKey {
+            node: n0,
+            connector: c,
+            target: QueueTarget::Node(n1),
+        };
+        let mut i = Interner::new(10);
+        let met = [
+            mx(n0, None, 7),
+            smart,
+            mx(n0, c, 7),
+            mx(n1, None, 7),
+            mx(n0, None, 2),
+        ];
+        let ids: Vec<u32> = met.iter().map(|&k| i.id(k)).collect();
+        assert_eq!(ids, [0, 1, 2, 3, 4]);
+        // Met again: the same ids, nothing new.
+        let again: Vec<u32> = met.iter().rev().map(|&k| i.id(k)).collect();
+        assert_eq!(again, [4, 3, 2, 1, 0]);
+        assert_eq!(i.queues, met);
+    }
+}
