@@ -720,13 +720,16 @@ fn sender_certificate_ok(w: &World<'_>, key: &QueueKey, to: NodeId, want: &str) 
 /// Whether a certificate subject satisfies a connector's `tls_domain` (`*.x` wildcards allowed
 /// on either side, one label deep).
 pub fn subject_matches(subject: &str, want: &str) -> bool {
+    // Compared byte by byte, without allocating: this runs at every verified connection.
     let one_label = |wild: &str, name: &str| {
         wild.strip_prefix("*.").is_some_and(|suffix| {
-            name.len() > suffix.len() + 1
-                && name
-                    .to_ascii_lowercase()
-                    .ends_with(&format!(".{}", suffix.to_ascii_lowercase()))
-                && !name[..name.len() - suffix.len() - 1].contains('.')
+            let (name, suffix) = (name.as_bytes(), suffix.as_bytes());
+            name.len() > suffix.len() + 1 && {
+                let dot = name.len() - suffix.len() - 1;
+                name[dot] == b'.'
+                    && name[dot + 1..].eq_ignore_ascii_case(suffix)
+                    && !name[..dot].contains(&b'.')
+            }
         })
     };
     subject.eq_ignore_ascii_case(want) || one_label(subject, want) || one_label(want, subject)
@@ -790,6 +793,14 @@ mod tests {
         assert!(subject_matches("*.fabrikam.com", "mail.fabrikam.com"));
         assert!(!subject_matches("*.fabrikam.com", "a.mail.fabrikam.com"));
         assert!(!subject_matches("mail.contoso.com", "mail.fabrikam.com"));
+        // Names compare case-insensitively; a wildcard may stand on either side; it covers
+        // one whole label, never the bare domain or a name that only ends like it.
+        assert!(subject_matches("*.Fabrikam.COM", "MAIL.fabrikam.com"));
+        assert!(subject_matches("mail.fabrikam.com", "*.fabrikam.com"));
+        assert!(!subject_matches("*.fabrikam.com", "fabrikam.com"));
+        assert!(!subject_matches("*.fabrikam.com", "mailfabrikam.com"));
+        assert!(!subject_matches("*.fabrikam.com", ".fabrikam.com"));
+        assert!(subject_matches("*.fabrikam.com", "é.fabrikam.com"));
     }
 
     #[test]

@@ -142,34 +142,31 @@ impl QuadHeap {
         // children, with no comparison against `last`, which came from the bottom and almost
         // always belongs near it; `last` then fills the hole and rises while it is smaller
         // than its parent. Same result as sifting `last` down from the top.
-        let n = self.v.len();
+        let v = self.v.as_mut_slice();
+        let n = v.len();
         let mut i = 0;
         loop {
             let c = 4 * i + 1;
             if c >= n {
                 break;
             }
-            let m = if c + 3 < n {
-                // All four children: the smaller of each pair, then of the two.
-                let (k0, k1, k2, k3) = (
-                    self.v[c].key,
-                    self.v[c + 1].key,
-                    self.v[c + 2].key,
-                    self.v[c + 3].key,
-                );
-                let (a, ka) = if k1 < k0 { (c + 1, k1) } else { (c, k0) };
-                let (b, kb) = if k3 < k2 { (c + 3, k3) } else { (c + 2, k2) };
-                if kb < ka { b } else { a }
+            let m = if let Some(kids) = v.get(c..c + 4) {
+                // All four children (one bounds check for the four; only their keys are
+                // read): the smaller of each pair, then of the two.
+                let (k0, k1, k2, k3) = (kids[0].key, kids[1].key, kids[2].key, kids[3].key);
+                let (a, ka) = if k1 < k0 { (1, k1) } else { (0, k0) };
+                let (b, kb) = if k3 < k2 { (3, k3) } else { (2, k2) };
+                c + if kb < ka { b } else { a }
             } else {
                 let mut m = c;
                 for j in c + 1..n {
-                    if self.v[j].key < self.v[m].key {
+                    if v[j].key < v[m].key {
                         m = j;
                     }
                 }
                 m
             };
-            self.v[i] = self.v[m];
+            v[i] = v[m];
             i = m;
         }
         self.rise(i, last);
