@@ -132,6 +132,48 @@ impl QuadHeap {
         self.v[i] = e;
     }
 
+    /// The index of the smallest of the children of `i`, if it has any.
+    #[inline]
+    fn least_child(v: &[Entry], i: usize) -> Option<usize> {
+        let c = 4 * i + 1;
+        if c >= v.len() {
+            return None;
+        }
+        Some(if let Some(kids) = v.get(c..c + 4) {
+            // All four children (one bounds check for the four; only their keys are read):
+            // the smaller of each pair, then of the two.
+            let (k0, k1, k2, k3) = (kids[0].key, kids[1].key, kids[2].key, kids[3].key);
+            let (a, ka) = if k1 < k0 { (1, k1) } else { (0, k0) };
+            let (b, kb) = if k3 < k2 { (3, k3) } else { (2, k2) };
+            c + if kb < ka { b } else { a }
+        } else {
+            let mut m = c;
+            for j in c + 1..v.len() {
+                if v[j].key < v[m].key {
+                    m = j;
+                }
+            }
+            m
+        })
+    }
+
+    /// Replaces the top with `e` and sifts it down: a pop and a push in one pass, for the
+    /// common case of an event that schedules one later event.
+    #[inline]
+    fn replace_top(&mut self, e: Entry) {
+        let v = self.v.as_mut_slice();
+        debug_assert!(!v.is_empty());
+        let mut i = 0;
+        while let Some(m) = Self::least_child(v, i) {
+            if v[m].key >= e.key {
+                break;
+            }
+            v[i] = v[m];
+            i = m;
+        }
+        v[i] = e;
+    }
+
     #[inline]
     fn pop(&mut self) -> Option<Entry> {
         let last = self.v.pop()?;
@@ -143,29 +185,8 @@ impl QuadHeap {
         // always belongs near it; `last` then fills the hole and rises while it is smaller
         // than its parent. Same result as sifting `last` down from the top.
         let v = self.v.as_mut_slice();
-        let n = v.len();
         let mut i = 0;
-        loop {
-            let c = 4 * i + 1;
-            if c >= n {
-                break;
-            }
-            let m = if let Some(kids) = v.get(c..c + 4) {
-                // All four children (one bounds check for the four; only their keys are
-                // read): the smaller of each pair, then of the two.
-                let (k0, k1, k2, k3) = (kids[0].key, kids[1].key, kids[2].key, kids[3].key);
-                let (a, ka) = if k1 < k0 { (1, k1) } else { (0, k0) };
-                let (b, kb) = if k3 < k2 { (3, k3) } else { (2, k2) };
-                c + if kb < ka { b } else { a }
-            } else {
-                let mut m = c;
-                for j in c + 1..n {
-                    if v[j].key < v[m].key {
-                        m = j;
-                    }
-                }
-                m
-            };
+        while let Some(m) = Self::least_child(v, i) {
             v[i] = v[m];
             i = m;
         }
@@ -180,13 +201,14 @@ impl QuadHeap {
     fn capacity(&self) -> usize {
         self.v.capacity()
     }
-
-    fn is_empty(&self) -> bool {
-        self.v.is_empty()
-    }
 }
 
 /// The future-event list.
+///
+/// The heap's top is taken lazily: the event popped from the heap stays in its slot, marked
+/// stale, while its handler runs; if the handler schedules a later event, that event replaces
+/// the stale top and sifts down (one pass instead of a pop's and a push's); otherwise the stale
+/// top is removed before the next look at the heap. The order of events is unchanged.
 #[derive(Debug, Default)]
 pub struct EventQueue {
     heap: QuadHeap,
@@ -195,6 +217,8 @@ pub struct EventQueue {
     now: SimTime,
     /// Events scheduled at `now` while `now` was current, in scheduling order.
     ready: VecDeque<Event>,
+    /// The heap's top has been taken out but is still in its slot.
+    stale_top: bool,
 }
 
 impl EventQueue {
@@ -211,15 +235,30 @@ impl EventQueue {
         }
         debug_assert!(time > self.now, "an event scheduled in the past");
         self.seq += 1;
-        self.heap.push(Entry {
+        let e = Entry {
             key: u128::from(time.0) << 64 | u128::from(self.seq),
             event,
-        });
+        };
+        if self.stale_top {
+            self.stale_top = false;
+            self.heap.replace_top(e);
+        } else {
+            self.heap.push(e);
+        }
+    }
+    /// Removes the stale top, if there is one.
+    #[inline]
+    fn settle(&mut self) {
+        if self.stale_top {
+            self.stale_top = false;
+            self.heap.pop();
+        }
     }
     /// The time of the next event.
     #[inline]
-    pub fn peek_time(&self) -> Option<SimTime> {
+    pub fn peek_time(&mut self) -> Option<SimTime> {
         if self.ready.is_empty() {
+            self.settle();
             self.heap.peek().map(Entry::time)
         } else {
             Some(self.now)
@@ -228,21 +267,24 @@ impl EventQueue {
     /// Removes and returns the next event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
+        self.settle();
         // The heap's events for this instant were scheduled before it began: they go first.
         if let Some(e) = self.ready.front().copied() {
-            if self.heap.peek().is_some_and(|h| h.time() == self.now) {
-                return self.heap.pop().map(|h| (h.time(), h.event));
+            if let Some(h) = self.heap.peek().filter(|h| h.time() == self.now).copied() {
+                self.stale_top = true;
+                return Some((self.now, h.event));
             }
             self.ready.pop_front();
             return Some((self.now, e));
         }
-        let e = self.heap.pop()?;
+        let e = *self.heap.peek()?;
+        self.stale_top = true;
         self.now = e.time();
         Some((self.now, e.event))
     }
     /// Events waiting.
     pub fn len(&self) -> usize {
-        self.heap.len() + self.ready.len()
+        self.heap.len() + self.ready.len() - usize::from(self.stale_top)
     }
     /// Bytes the list holds allocated (its capacity, not its length).
     pub fn allocated_bytes(&self) -> usize {
@@ -251,7 +293,7 @@ impl EventQueue {
     }
     /// Whether no event waits.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty() && self.ready.is_empty()
+        self.len() == 0
     }
 }
 
@@ -302,7 +344,48 @@ mod tests {
         keys.sort_unstable();
         let popped: Vec<u128> = std::iter::from_fn(|| h.pop().map(|e| e.key)).collect();
         assert_eq!(popped, keys);
-        assert!(h.is_empty());
+        assert_eq!(h.len(), 0);
+    }
+
+    #[test]
+    fn any_mix_of_schedules_and_pops_leaves_in_time_then_scheduling_order() {
+        // The list against a sorted reference: handlers that schedule none, one (the stale
+        // top is replaced) or several later events, and events for the current instant.
+        let mut q = EventQueue::new();
+        let mut reference: std::collections::BTreeMap<(u64, u64), u32> = Default::default();
+        let (mut x, mut seq, mut id) = (0x2545_f491_4f6c_dd1d_u64, 0u64, 0u32);
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let mut schedule = |q: &mut EventQueue, r: &mut std::collections::BTreeMap<_, _>, t| {
+            id += 1;
+            seq += 1;
+            q.schedule(SimTime(t), Event::Arrival { stream: id });
+            r.insert((t, seq), id);
+        };
+        for _ in 0..20 {
+            schedule(&mut q, &mut reference, 1 + next(50));
+        }
+        let mut popped = 0;
+        while let Some((t, ev)) = q.pop() {
+            let (&(rt, rs), &rid) = reference.iter().next().expect("the reference has it");
+            reference.remove(&(rt, rs));
+            assert_eq!((t, ev), (SimTime(rt), Event::Arrival { stream: rid }));
+            assert_eq!(q.len(), reference.len());
+            popped += 1;
+            if popped < 5_000 {
+                for _ in 0..next(4) {
+                    let later = if next(4) == 0 { 0 } else { 1 + next(40) };
+                    schedule(&mut q, &mut reference, t.0 + later);
+                }
+            }
+            assert_eq!(q.peek_time(), reference.keys().next().map(|k| SimTime(k.0)));
+        }
+        assert!(reference.is_empty() && q.is_empty());
+        assert!(popped > 5_000);
     }
 
     #[test]
