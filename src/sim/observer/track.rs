@@ -22,6 +22,8 @@ struct Bucket {
 #[derive(Clone, Debug)]
 pub struct QueueTrack {
     width: u64,
+    /// The end of the last bucket (µs): an instant before it needs no new bucket.
+    end: u64,
     level: u64,
     buckets: Vec<Bucket>,
     /// Most messages waiting since the warm-up (equals the summary's peak).
@@ -34,6 +36,7 @@ impl Default for QueueTrack {
     fn default() -> Self {
         QueueTrack {
             width: MIN_WIDTH,
+            end: 0,
             level: 0,
             buckets: Vec::new(),
             peak: 0,
@@ -44,7 +47,16 @@ impl Default for QueueTrack {
 
 impl QueueTrack {
     /// Extends the history to `now` with the current level.
+    #[inline]
     fn fill_to(&mut self, now: SimTime) {
+        if now.0 < self.end {
+            return;
+        }
+        self.extend_to(now);
+    }
+
+    #[cold]
+    fn extend_to(&mut self, now: SimTime) {
         let idx = (now.0 / self.width) as usize;
         while self.buckets.len() <= idx {
             let start = self.buckets.len() as u64 * self.width;
@@ -72,6 +84,7 @@ impl QueueTrack {
                 .collect();
             self.width *= 2;
         }
+        self.end = self.buckets.len() as u64 * self.width;
     }
 
     /// The queue now holds `level` messages.
