@@ -257,6 +257,18 @@ pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Loaded
         let (pos, message, hint) = yaml_errors::explain_syntax(text, &e);
         one(pos.line, pos.column, message, hint)
     })?;
+    // A traffic list over the limit is refused before it is loaded (loading costs a few
+    // kilobytes per stream); an override of `traffic` may still shorten it, so then it is
+    // loaded and checked like any other value.
+    if let Some((n, pos)) = index.traffic_entries()
+        && n > build::limits::MAX_STREAMS
+        && !overrides.iter().any(|o| o.key.starts_with("traffic"))
+    {
+        let (message, hint) = build::limits::too_many_streams(n);
+        let mut e = one(pos.line, pos.column, message, Some(hint));
+        e.diagnostics[0].path = "traffic".into();
+        return Err(e);
+    }
     let mut value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let message = e.to_string();
         let message = message

@@ -11,7 +11,7 @@ use super::schema::{TOP_KEYS, Unit};
 use super::values::{self, at, at_index};
 use super::{faults, nodes, routes, traffic};
 
-mod limits;
+pub(super) mod limits;
 use crate::model::{ConnectorId, NodeId, Scenario, Topology, Warmup};
 use crate::time::SimDuration;
 

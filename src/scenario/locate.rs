@@ -69,6 +69,7 @@ pub struct Index<'t> {
     spots: OnceCell<Spots>,
     duplicate: Option<Pos>,
     first_alias: Option<Pos>,
+    traffic: Option<(usize, Pos)>,
 }
 
 /// Positions of every node of the first document, and the `name` of mapping list entries.
@@ -99,6 +100,8 @@ struct Pass<'s> {
     spots: Option<&'s mut Spots>,
     duplicate: Option<Pos>,
     first_alias: Option<Pos>,
+    /// Entries of the top-level `traffic` list and where it starts.
+    traffic: Option<(usize, Pos)>,
 }
 
 impl<'t> Index<'t> {
@@ -109,6 +112,7 @@ impl<'t> Index<'t> {
             spots: None,
             duplicate: None,
             first_alias: None,
+            traffic: None,
         };
         pass.run(text)?;
         Ok(Index {
@@ -116,6 +120,7 @@ impl<'t> Index<'t> {
             spots: OnceCell::new(),
             duplicate: pass.duplicate,
             first_alias: pass.first_alias,
+            traffic: pass.traffic,
         })
     }
 
@@ -127,6 +132,7 @@ impl<'t> Index<'t> {
                 spots: Some(&mut spots),
                 duplicate: None,
                 first_alias: None,
+                traffic: None,
             };
             // The same text passed the same parser in `build`: this cannot fail.
             let _ = pass.run(self.text);
@@ -152,8 +158,20 @@ impl Pass<'_> {
                 Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
                 _ if documents > 1 => {}
                 Event::MappingEnd | Event::SequenceEnd => {
+                    let frame = stack.pop();
+                    if let Some(Frame::Seq { next, .. }) = &frame
+                        && let [
+                            Frame::Map {
+                                key: Some((k, _)), ..
+                            },
+                        ] = stack.as_slice()
+                        && k == "traffic"
+                        && let Some(t) = self.traffic.as_mut()
+                    {
+                        t.0 = *next;
+                    }
                     // The end of a complex key is not the end of a value.
-                    if !matches!(stack.pop(), Some(Frame::Skip)) {
+                    if !matches!(frame, Some(Frame::Skip)) {
                         end_value(&mut stack);
                     }
                 }
@@ -276,7 +294,18 @@ impl Pass<'_> {
                 first: true,
                 keys: HashSet::new(),
             }),
-            Some(false) => stack.push(Frame::Seq { path, next: 0 }),
+            Some(false) => {
+                if let [
+                    Frame::Map {
+                        key: Some((k, _)), ..
+                    },
+                ] = stack.as_slice()
+                    && k == "traffic"
+                {
+                    self.traffic.get_or_insert((0, pos));
+                }
+                stack.push(Frame::Seq { path, next: 0 })
+            }
             None => end_value(stack),
         }
     }
@@ -307,6 +336,12 @@ impl Index<'_> {
     /// Where the first repeated key of a mapping is, if any (serde_yaml rejects them unlocated).
     pub fn duplicate_key(&self) -> Option<Pos> {
         self.duplicate
+    }
+
+    /// How many entries the top-level `traffic` list has and where it starts, if it is a list:
+    /// counted while checking, so a list too long to load is refused before it is loaded.
+    pub fn traffic_entries(&self) -> Option<(usize, Pos)> {
+        self.traffic
     }
 
     /// Where the first alias (`*name`) is, if any: where an alias bomb is reported.

@@ -260,3 +260,53 @@ fn two_mistakes_in_one_node_are_both_reported() {
     );
     assert_eq!(e[1].message, "unknown key `workrs`");
 }
+
+#[test]
+fn a_traffic_list_over_the_limit_is_refused_before_it_is_loaded_and_an_override_is_heard() {
+    // 1,001 streams: counted by the checking pass and refused at the list, with the same
+    // words as the check made after loading (which still runs when `--set` touches `traffic`).
+    let streams: String = (0..1001)
+        .map(|i| format!("  - {{name: s{i}, from: internet, to: contoso.com, rate: 1/h}}\n"))
+        .collect();
+    let text = BASE.replace(
+        "  - name: inbound\n    from: internet\n    to: contoso.com\n    rate: 50000/d\n",
+        &streams,
+    );
+    let early = errors(&text);
+    assert_eq!(early.len(), 1, "{early:?}");
+    let e = &early[0];
+    let list = 1 + text
+        .lines()
+        .position(|l| l.starts_with("  - {name: s0,"))
+        .unwrap();
+    assert_eq!((e.line, e.column, e.path.as_str()), (list, 3, "traffic"));
+    assert!(
+        e.message
+            .starts_with("`traffic` has 1001 streams; at most 1000"),
+        "{}",
+        e.message
+    );
+    // With an override of a stream the list is loaded: the same error from the loaded check.
+    let late = errors_with(&text, &["traffic[s0].rate=2/h"]);
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(
+        (
+            late[0].line,
+            late[0].column,
+            &late[0].message,
+            &late[0].hint
+        ),
+        (e.line, e.column, &e.message, &e.hint)
+    );
+    // At the limit the list loads.
+    let at_limit: String = streams
+        .lines()
+        .take(1000)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let l = ok(&BASE.replace(
+        "  - name: inbound\n    from: internet\n    to: contoso.com\n    rate: 50000/d\n",
+        &at_limit,
+    ));
+    assert_eq!(l.scenario.traffic.len(), 1000);
+}

@@ -27,6 +27,19 @@ pub(in crate::scenario) const MAX_ROUTE_CELLS: u64 = 20_000_000;
 /// run) for its row of the report and its curve in the chart; 65,534 streams took 22 GB.
 pub(in crate::scenario) const MAX_STREAMS: usize = 1_000;
 
+/// The error (message, hint) for `n` traffic streams, over [`MAX_STREAMS`].
+pub(in crate::scenario) fn too_many_streams(n: usize) -> (String, String) {
+    (
+        format!(
+            "`traffic` has {n} streams; at most {MAX_STREAMS} (each keeps a latency histogram \
+             of about 0.6 MB per run)"
+        ),
+        "streams alike (same `from`, `to`, profile, sizes and tags) add up: merge them into \
+         one with the sum of their rates"
+            .into(),
+    )
+}
+
 /// Longest `name`: it names the report folder.
 const MAX_NAME_BYTES: usize = 100;
 
@@ -116,19 +129,8 @@ pub(super) fn check_entities(ctx: &mut Ctx, top: &Top) {
         }
     }
     if top.traffic.len() > MAX_STREAMS {
-        ctx.error(
-            &[key("traffic")],
-            format!(
-                "`traffic` has {} streams; at most {MAX_STREAMS} (each keeps a latency \
-                 histogram of about 0.6 MB per run)",
-                top.traffic.len()
-            ),
-            Some(
-                "streams alike (same `from`, `to`, profile, sizes and tags) add up: merge \
-                 them into one with the sum of their rates"
-                    .into(),
-            ),
-        );
+        let (message, hint) = too_many_streams(top.traffic.len());
+        ctx.error(&[key("traffic")], message, Some(hint));
     }
     let (nodes, domains) = (top.nodes.len() as u64, top.domains.len() as u64);
     let cells = nodes.saturating_mul(domains);
