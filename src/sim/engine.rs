@@ -539,11 +539,7 @@ impl<'s> Engine<'s> {
     /// Runs every event up to and including `until` (capped at the horizon).
     pub fn run_until(&mut self, until: SimTime) {
         let until = until.min(self.horizon);
-        while let Some(t) = self.events.peek_time() {
-            if t > until {
-                break;
-            }
-            let (t, ev) = self.events.pop().expect("peeked");
+        while let Some((t, ev)) = self.events.pop_through(until) {
             debug_assert!(t >= self.now, "time went backwards");
             self.now = t;
             self.events_handled += 1;

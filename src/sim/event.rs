@@ -267,9 +267,17 @@ impl EventQueue {
     /// Removes and returns the next event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, Event)> {
+        self.pop_through(SimTime::NEVER)
+    }
+    /// Removes and returns the next event if it is due at or before `until`.
+    #[inline]
+    pub fn pop_through(&mut self, until: SimTime) -> Option<(SimTime, Event)> {
         self.settle();
         // The heap's events for this instant were scheduled before it began: they go first.
         if let Some(e) = self.ready.front().copied() {
+            if self.now > until {
+                return None;
+            }
             if let Some(h) = self.heap.peek().filter(|h| h.time() == self.now).copied() {
                 self.stale_top = true;
                 return Some((self.now, h.event));
@@ -278,6 +286,9 @@ impl EventQueue {
             return Some((self.now, e));
         }
         let e = *self.heap.peek()?;
+        if e.time() > until {
+            return None;
+        }
         self.stale_top = true;
         self.now = e.time();
         Some((self.now, e.event))
@@ -360,6 +371,13 @@ mod tests {
             x ^= x << 17;
             x % m
         };
+        let mut y = 0x9e37_79b9_7f4a_7c15_u64;
+        let next_u = |y: &mut u64, m: u64| {
+            *y ^= *y << 13;
+            *y ^= *y >> 7;
+            *y ^= *y << 17;
+            *y % m
+        };
         let mut schedule = |q: &mut EventQueue, r: &mut std::collections::BTreeMap<_, _>, t| {
             id += 1;
             seq += 1;
@@ -370,7 +388,19 @@ mod tests {
             schedule(&mut q, &mut reference, 1 + next(50));
         }
         let mut popped = 0;
-        while let Some((t, ev)) = q.pop() {
+        loop {
+            // Now and then a bound that stops before the next event: nothing leaves.
+            let due = reference.keys().next().map(|k| k.0);
+            if let Some(n) = due
+                && n > 0
+                && next_u(&mut y, 5) == 0
+            {
+                assert_eq!(q.pop_through(SimTime(n - 1)), None);
+                assert_eq!(q.len(), reference.len());
+            }
+            let Some((t, ev)) = q.pop_through(SimTime(due.unwrap_or(0))).or_else(|| q.pop()) else {
+                break;
+            };
             let (&(rt, rs), &rid) = reference.iter().next().expect("the reference has it");
             reference.remove(&(rt, rs));
             assert_eq!((t, ev), (SimTime(rt), Event::Arrival { stream: rid }));
