@@ -258,10 +258,11 @@ pub fn load_str(text: &str, file: &str, overrides: &[Override]) -> Result<Loaded
         one(pos.line, pos.column, message, hint)
     })?;
     // A traffic list over the limit is refused before it is loaded (loading costs a few
-    // kilobytes per stream); an override of `traffic` may still shorten it, so then it is
-    // loaded and checked like any other value.
+    // kilobytes per stream); an override of `traffic` may still shorten it, and a repeated key
+    // is the first thing to fix, so then it is loaded and checked like any other value.
     if let Some((n, pos)) = index.traffic_entries()
         && n > build::limits::MAX_STREAMS
+        && index.duplicate_key().is_none()
         && !overrides.iter().any(|o| o.key.starts_with("traffic"))
     {
         let (message, hint) = build::limits::too_many_streams(n);

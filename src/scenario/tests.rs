@@ -298,6 +298,14 @@ fn a_traffic_list_over_the_limit_is_refused_before_it_is_loaded_and_an_override_
         ),
         (e.line, e.column, &e.message, &e.hint)
     );
+    // A repeated top-level key is reported as such, not hidden behind the count.
+    let repeated = errors(&format!("{text}duration: 1d\n"));
+    assert!(
+        repeated
+            .iter()
+            .all(|d| !d.message.contains("streams; at most")),
+        "{repeated:?}"
+    );
     // At the limit the list loads.
     let at_limit: String = streams
         .lines()
