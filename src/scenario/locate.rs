@@ -160,12 +160,7 @@ impl Pass<'_> {
                 Event::MappingEnd | Event::SequenceEnd => {
                     let frame = stack.pop();
                     if let Some(Frame::Seq { next, .. }) = &frame
-                        && let [
-                            Frame::Map {
-                                key: Some((k, _)), ..
-                            },
-                        ] = stack.as_slice()
-                        && k == "traffic"
+                        && is_top_level_traffic(&stack)
                         && let Some(t) = self.traffic.as_mut()
                     {
                         t.0 = *next;
@@ -295,13 +290,7 @@ impl Pass<'_> {
                 keys: HashSet::new(),
             }),
             Some(false) => {
-                if let [
-                    Frame::Map {
-                        key: Some((k, _)), ..
-                    },
-                ] = stack.as_slice()
-                    && k == "traffic"
-                {
+                if is_top_level_traffic(stack) {
                     self.traffic.get_or_insert((0, pos));
                 }
                 stack.push(Frame::Seq { path, next: 0 })
@@ -309,6 +298,11 @@ impl Pass<'_> {
             None => end_value(stack),
         }
     }
+}
+
+/// Whether the value being read is the top-level mapping's `traffic`.
+fn is_top_level_traffic(stack: &[Frame]) -> bool {
+    matches!(stack, [Frame::Map { key: Some((k, _)), .. }] if k == "traffic")
 }
 
 /// After a complete value: the enclosing mapping expects a key again.

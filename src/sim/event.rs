@@ -331,16 +331,21 @@ mod tests {
         assert!(q.is_empty());
     }
 
+    /// A xorshift draw in `0..m`: the tests' own reproducible randomness.
+    fn draw(x: &mut u64, m: u64) -> u64 {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        *x % m
+    }
+
     #[test]
     fn the_heap_gives_entries_in_key_order() {
         let mut h = QuadHeap::default();
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut keys = Vec::new();
         for i in 0..2000u32 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let key = u128::from(x % 500) << 64 | u128::from(i);
+            let key = u128::from(draw(&mut x, 500)) << 64 | u128::from(i);
             keys.push(key);
             h.push(Entry {
                 key,
@@ -365,19 +370,6 @@ mod tests {
         let mut q = EventQueue::new();
         let mut reference: std::collections::BTreeMap<(u64, u64), u32> = Default::default();
         let (mut x, mut seq, mut id) = (0x2545_f491_4f6c_dd1d_u64, 0u64, 0u32);
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
-        let mut y = 0x9e37_79b9_7f4a_7c15_u64;
-        let next_u = |y: &mut u64, m: u64| {
-            *y ^= *y << 13;
-            *y ^= *y >> 7;
-            *y ^= *y << 17;
-            *y % m
-        };
         let mut schedule = |q: &mut EventQueue, r: &mut std::collections::BTreeMap<_, _>, t| {
             id += 1;
             seq += 1;
@@ -385,7 +377,7 @@ mod tests {
             r.insert((t, seq), id);
         };
         for _ in 0..20 {
-            schedule(&mut q, &mut reference, 1 + next(50));
+            schedule(&mut q, &mut reference, 1 + draw(&mut x, 50));
         }
         let mut popped = 0;
         loop {
@@ -393,7 +385,7 @@ mod tests {
             let due = reference.keys().next().map(|k| k.0);
             if let Some(n) = due
                 && n > 0
-                && next_u(&mut y, 5) == 0
+                && draw(&mut x, 5) == 0
             {
                 assert_eq!(q.pop_through(SimTime(n - 1)), None);
                 assert_eq!(q.len(), reference.len());
@@ -407,8 +399,12 @@ mod tests {
             assert_eq!(q.len(), reference.len());
             popped += 1;
             if popped < 5_000 {
-                for _ in 0..next(4) {
-                    let later = if next(4) == 0 { 0 } else { 1 + next(40) };
+                for _ in 0..draw(&mut x, 4) {
+                    let later = if draw(&mut x, 4) == 0 {
+                        0
+                    } else {
+                        1 + draw(&mut x, 40)
+                    };
                     schedule(&mut q, &mut reference, t.0 + later);
                 }
             }

@@ -22,8 +22,6 @@ struct Bucket {
 #[derive(Clone, Debug)]
 pub struct QueueTrack {
     width: u64,
-    /// The end of the last bucket (µs): an instant before it needs no new bucket.
-    end: u64,
     level: u64,
     buckets: Vec<Bucket>,
     /// Most messages waiting since the warm-up (equals the summary's peak).
@@ -36,7 +34,6 @@ impl Default for QueueTrack {
     fn default() -> Self {
         QueueTrack {
             width: MIN_WIDTH,
-            end: 0,
             level: 0,
             buckets: Vec::new(),
             peak: 0,
@@ -46,10 +43,11 @@ impl Default for QueueTrack {
 }
 
 impl QueueTrack {
-    /// Extends the history to `now` with the current level.
+    /// Extends the history to `now` with the current level. An instant inside the last bucket
+    /// (the common case) needs no division to find its bucket.
     #[inline]
     fn fill_to(&mut self, now: SimTime) {
-        if now.0 < self.end {
+        if now.0 < self.buckets.len() as u64 * self.width {
             return;
         }
         self.extend_to(now);
@@ -84,7 +82,6 @@ impl QueueTrack {
                 .collect();
             self.width *= 2;
         }
-        self.end = self.buckets.len() as u64 * self.width;
     }
 
     /// The queue now holds `level` messages.
