@@ -115,9 +115,11 @@ impl DomainPattern {
             DomainPattern::Any => true,
             DomainPattern::Exact(d) => d.eq_ignore_ascii_case(domain),
             DomainPattern::Subdomains(suffix) => {
+                // Bytes, not `str` slices: the cut may fall inside a non-ASCII character.
+                let (domain, suffix) = (domain.as_bytes(), suffix.as_bytes());
                 domain.len() > suffix.len() + 1
                     && domain[domain.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-                    && domain.as_bytes()[domain.len() - suffix.len() - 1] == b'.'
+                    && domain[domain.len() - suffix.len() - 1] == b'.'
             }
         }
     }
@@ -262,4 +264,38 @@ pub struct Rule {
     pub route_via: ConnectorId,
     /// Whether the rule is on.
     pub enabled: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DomainPattern;
+
+    #[test]
+    fn domain_patterns_match_by_their_kind_case_insensitively() {
+        let sub = DomainPattern::parse("*.Contoso.com");
+        assert!(sub.matches("mail.contoso.COM"));
+        assert!(sub.matches("a.b.contoso.com"));
+        assert!(!sub.matches("contoso.com"), "strict subdomains only");
+        assert!(
+            !sub.matches("evilcontoso.com"),
+            "a label boundary is needed"
+        );
+        let exact = DomainPattern::parse(" contoso.com ");
+        assert!(exact.matches("CONTOSO.com"));
+        assert!(!exact.matches("mail.contoso.com"));
+        assert!(DomainPattern::parse("*").matches("anything.example"));
+    }
+
+    /// Regression: a generated property test found `*.suffix` panicking on a domain whose
+    /// suffix-length cut fell inside a non-ASCII character.
+    #[test]
+    fn a_subdomain_pattern_on_a_non_ascii_domain_answers_without_panicking() {
+        let sub = DomainPattern::parse("*.fabrikam.com");
+        assert!(!sub.matches("fab\u{FFFD}q\u{FFFD}1\u{FFFD}\u{FFFD}d\u{FFFD}\u{FFFD}rikam.com"));
+        assert!(!sub.matches("\u{FFFD}abrikam.com"));
+        assert!(sub.matches("\u{00E9}t\u{00E9}.fabrikam.com"));
+        let non_ascii = DomainPattern::parse("*.\u{00E9}x.com");
+        assert!(non_ascii.matches("a.\u{00E9}x.com"));
+        assert!(!non_ascii.matches("\u{00E9}\u{00E9}x.com"));
+    }
 }
