@@ -8,7 +8,7 @@
 //! once when it landed, returned otherwise (expired before it landed, or later), or still
 //! waiting.
 
-use super::engine::Engine;
+use super::engine::{Engine, NO_QUEUE};
 use super::event::Event;
 use super::message::{COUNTED, IS_NDR, MARKED, MULTI};
 use super::routing::{Decision, RouteTable};
@@ -167,8 +167,8 @@ impl Engine<'_> {
     /// is followed to its outcome.
     pub(crate) fn mark_waiting(&mut self, change: usize) {
         let mut ids: Vec<u32> = Vec::new();
-        for q in &self.queues {
-            ids.extend(q.msgs.iter().copied());
+        for &q in self.queue_slot.iter().filter(|&&q| q != NO_QUEUE) {
+            ids.extend(self.queues[q as usize].msgs.iter().copied());
         }
         for s in &self.senders {
             ids.extend(s.calendar.iter().map(|(_, m)| m));
@@ -217,8 +217,8 @@ impl Engine<'_> {
         // first routing table's destinations are distinct, so the run starts without it).
         if self.queue_index.is_none() {
             let mut index = rustc_hash::FxHashMap::default();
-            for (i, q) in self.queues.iter().enumerate() {
-                index.entry(q.key).or_insert(i as u32);
+            for &(key, base) in &self.reserved {
+                index.entry(key).or_insert(base);
             }
             self.queue_index = Some(index);
         }
@@ -231,7 +231,7 @@ impl Engine<'_> {
                 .copied();
             let b = match known {
                 Some(b) => b,
-                None => self.add_queues(*key),
+                None => self.reserve_queues(*key),
             };
             base.push(b);
         }
@@ -244,27 +244,41 @@ impl Engine<'_> {
     /// in the node's calendars are re-routed when their retry comes.
     fn reroute(&mut self, node: usize, change: usize) {
         self.rerouting = Some(change as u16);
-        let qs: Vec<usize> = (0..self.queues.len())
-            .filter(|&q| self.queues[q].key.node.index() == node)
-            .collect();
-        for q in qs {
-            self.queues[q].stale = true;
-            let mut keep = std::collections::VecDeque::new();
-            let mut moved = Vec::new();
-            while let Some(id) = self.queues[q].msgs.pop_front() {
-                if self.route_changed(node, q, id) {
-                    moved.push(id);
-                } else {
-                    keep.push_back(id);
+        // In id order; a queue created meanwhile (a message re-routed to it) is visited when
+        // its id comes, and one created later starts stale.
+        self.nodes[node].stale_below = self.queue_slot.len() as u32;
+        let senders = self.nodes[node].senders;
+        for r in 0..self.reserved.len() {
+            let (key, base) = self.reserved[r];
+            if key.node.index() == node {
+                for id in base..base + senders {
+                    match self.queue_slot[id as usize] {
+                        NO_QUEUE => {}
+                        q => self.reroute_queue(node, q as usize),
+                    }
                 }
-            }
-            self.queues[q].msgs = keep;
-            for id in moved {
-                self.count_waiting(q, id, -1);
-                self.route(node, id);
             }
         }
         self.rerouting = None;
+    }
+
+    /// Re-evaluates the messages waiting in queue `q` of `node` (see [`Engine::reroute`]).
+    fn reroute_queue(&mut self, node: usize, q: usize) {
+        self.queues[q].stale = true;
+        let mut keep = std::collections::VecDeque::new();
+        let mut moved = Vec::new();
+        while let Some(id) = self.queues[q].msgs.pop_front() {
+            if self.route_changed(node, q, id) {
+                moved.push(id);
+            } else {
+                keep.push_back(id);
+            }
+        }
+        self.queues[q].msgs = keep;
+        for id in moved {
+            self.count_waiting(q, id, -1);
+            self.route(node, id);
+        }
     }
 
     /// Whether message `id` in queue `q` at `node` would be routed elsewhere now.
@@ -275,8 +289,8 @@ impl Engine<'_> {
         }
         match self.routes.decide(node, m) {
             Decision::Queue(b) => {
-                let base = self.queue_base[b as usize] as usize;
-                q < base || q >= base + self.nodes[node].senders as usize
+                let (base, id) = (self.queue_base[b as usize], self.queues[q].id);
+                id < base || id >= base + self.nodes[node].senders
             }
             Decision::Deliver | Decision::RejectUnknown => true,
         }

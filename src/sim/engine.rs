@@ -42,6 +42,9 @@ pub(crate) struct NodeState {
     pub first_sender: u32,
     /// How many independent senders it stands for (1, or the internet's cohorts).
     pub senders: u32,
+    /// Its queues with an id below this existed at its last re-routing: a queue created later
+    /// with such an id starts `stale`, as it would have been marked then.
+    pub stale_below: u32,
 }
 
 /// One independent sending MTA: a node, or one cohort of the internet's senders, with its own
@@ -61,6 +64,9 @@ pub(crate) struct SenderState {
     /// How long it reuses a connection (Postfix `smtp_connection_reuse_time_limit`).
     pub reuse_time: Option<SimDuration>,
 }
+
+/// [`Engine::queue_slot`] of a queue not created yet.
+pub(crate) const NO_QUEUE: u32 = u32::MAX;
 
 /// The grid on which messages retried alone under a destination-level policy are released.
 pub(crate) const MESSAGE_RETRY_GRID: SimDuration = SimDuration::from_mins(1);
@@ -182,11 +188,20 @@ pub struct Engine<'s> {
     pub(crate) dns: Dns,
     pub(crate) faults: FaultState,
     pub(crate) nodes: Vec<NodeState>,
+    /// The delivery queues created so far, in creation order (`q` in the engine's code). A
+    /// queue is created when a message first goes to it: a large topology routes to few of
+    /// the destinations its configuration allows.
     pub(crate) queues: Vec<QueueState>,
-    /// The first queue of each routing destination (`RouteTable::queues` index); the
-    /// destination's queue for sender cohort `k` of its node is `queue_base[b] + k`.
+    /// For every queue id: its index in `queues`, or [`NO_QUEUE`] until it is created. Ids
+    /// number every destination's queues in routing order, as if all existed from the start:
+    /// what the alerts and reports key on, and the order walks over queues keep.
+    pub(crate) queue_slot: Vec<u32>,
+    /// Every destination given ids, in id order: its key and first id.
+    pub(crate) reserved: Vec<(QueueKey, u32)>,
+    /// The first queue id of each routing destination (`RouteTable::queues` index); the
+    /// destination's queue for sender cohort `k` of its node has id `queue_base[b] + k`.
     pub(crate) queue_base: Vec<u32>,
-    /// The first queue of every destination ever routed to, by key (queue ids stay stable
+    /// The first queue id of every destination ever routed to, by key (queue ids stay stable
     /// when a change rebuilds the routing table); built at the first rebuild.
     pub(crate) queue_index: Option<rustc_hash::FxHashMap<QueueKey, u32>>,
     /// Every independent sender.
@@ -317,6 +332,7 @@ impl<'s> Engine<'s> {
                     .collect(),
                 first_sender,
                 senders: (senders.len() as u32 - first_sender).max(1),
+                stale_below: 0,
             });
         }
         let connectors: Vec<ConnectorState> = sc
@@ -400,6 +416,8 @@ impl<'s> Engine<'s> {
             faults: FaultState::new(sc),
             nodes,
             queues: Vec::new(),
+            queue_slot: Vec::new(),
+            reserved: Vec::new(),
             queue_base: Vec::new(),
             queue_index: None,
             inbound,
@@ -424,15 +442,16 @@ impl<'s> Engine<'s> {
             log: None,
             events_handled: 0,
         };
-        // One queue per routing destination and sender: the internet's cohorts each keep their
-        // own queue (and retry state) for every destination.
+        // One queue id per routing destination and sender: the internet's cohorts each keep
+        // their own queue (and retry state) for every destination.
         let keys = e.routes.queues.clone();
         let total: usize = keys
             .iter()
             .map(|k| e.nodes[k.node.index()].senders as usize)
             .sum();
-        e.queues.reserve_exact(total);
-        e.queue_base = keys.iter().map(|k| e.add_queues(*k)).collect();
+        e.queue_slot.reserve_exact(total);
+        e.reserved.reserve_exact(keys.len());
+        e.queue_base = keys.iter().map(|k| e.reserve_queues(*k)).collect();
         e.schedule_changes();
         for s in 0..sc.traffic.len() {
             if let Some(t) = e.next_arrival(s, SimTime::ZERO) {
@@ -578,32 +597,55 @@ impl<'s> Engine<'s> {
         }
     }
 
-    /// Creates the queues of destination `key`, which has none yet, one per sender of its
-    /// node; returns the first.
-    pub(crate) fn add_queues(&mut self, key: QueueKey) -> u32 {
-        let base = self.queues.len() as u32;
+    /// Gives destination `key`, which has none yet, its queue ids, one per sender of its
+    /// node; returns the first. The queues are created when first used ([`Engine::queue`]).
+    pub(crate) fn reserve_queues(&mut self, key: QueueKey) -> u32 {
+        let base = self.queue_slot.len() as u32;
+        let n = self.nodes[key.node.index()].senders as usize;
+        self.queue_slot.resize(self.queue_slot.len() + n, NO_QUEUE);
+        self.reserved.push((key, base));
+        if let Some(index) = &mut self.queue_index {
+            index.insert(key, base);
+        }
+        base
+    }
+
+    /// The queue with id `base + k` of destination `key` (first id `base`), created fresh and
+    /// open if it does not exist yet.
+    pub(crate) fn queue(&mut self, key: QueueKey, base: u32, k: u32) -> usize {
+        let id = base + k;
+        match self.queue_slot[id as usize] {
+            NO_QUEUE => self.create_queue(key, id, k),
+            q => q as usize,
+        }
+    }
+
+    #[cold]
+    fn create_queue(&mut self, key: QueueKey, id: u32, k: u32) -> usize {
         let ns = &self.nodes[key.node.index()];
+        let s = ns.first_sender + k;
         let limit = self
             .sc
             .node(key.node)
             .max_connections_per_destination
             .max(1);
-        for s in ns.first_sender..ns.first_sender + ns.senders {
-            if let Some(c) = key.connector {
-                self.connectors[c.index()]
-                    .queues
-                    .push(self.queues.len() as u32);
-            }
-            let window = match &self.senders[s as usize].policy.machinery {
-                Machinery::Postfix(p) => f64::from(p.initial_destination_concurrency),
-                Machinery::Queue(_) => f64::from(limit),
-            };
-            self.queues.push(QueueState::new(key, s, limit, window));
+        let window = match &self.senders[s as usize].policy.machinery {
+            Machinery::Postfix(p) => f64::from(p.initial_destination_concurrency),
+            Machinery::Queue(_) => f64::from(limit),
+        };
+        let mut state = QueueState::new(key, s, limit, window, id);
+        state.stale = id < ns.stale_below;
+        let q = self.queues.len();
+        self.queues.push(state);
+        self.queue_slot[id as usize] = q as u32;
+        if let Some(c) = key.connector {
+            // In id order, the order its freed session slots are offered in.
+            let queues = &self.queues;
+            let list = &mut self.connectors[c.index()].queues;
+            let at = list.partition_point(|&x| queues[x as usize].id < id);
+            list.insert(at, q as u32);
         }
-        if let Some(index) = &mut self.queue_index {
-            index.insert(key, base);
-        }
-        base
+        q
     }
 
     fn on_fault_edge(&mut self, i: usize, start: bool) {
@@ -658,12 +700,20 @@ impl<'s> Engine<'s> {
 }
 
 impl Engine<'_> {
-    /// The identity of delivery queue `q`.
-    pub fn queue_key(&self, q: usize) -> QueueKey {
-        self.queues[q].key
+    /// The identity of the delivery queue with id `id` (the ids alerts are keyed by), created
+    /// or not.
+    pub fn queue_key(&self, id: usize) -> QueueKey {
+        let r = self
+            .reserved
+            .partition_point(|&(_, base)| base as usize <= id);
+        self.reserved[r - 1].0
     }
-    /// Number of delivery queues.
+    /// Number of delivery queue ids: one per routing destination and sender.
     pub fn queue_count(&self) -> usize {
+        self.queue_slot.len()
+    }
+    /// Number of delivery queues created: those a message went to.
+    pub fn queues_created(&self) -> usize {
         self.queues.len()
     }
     /// What each timed change (in file order) did to the messages waiting when it was made.

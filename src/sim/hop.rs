@@ -286,19 +286,20 @@ impl Engine<'_> {
     /// The queue of routing destination `b` for message `id` at `node`: the queue of the
     /// sender cohort that submitted it (a message handed to the internet by another node goes
     /// to a cohort chosen by its id).
-    fn queue_of(&self, node: usize, b: usize, id: u32) -> usize {
-        let base = self.queue_base[b] as usize;
+    fn queue_of(&mut self, node: usize, b: usize, id: u32) -> usize {
+        let (key, base) = (self.routes.queues[b], self.queue_base[b]);
         let n = self.nodes[node].senders;
-        if n <= 1 {
-            return base;
-        }
-        let prev = self.msgs.get(id).prev;
-        let k = if is_submitted(prev) {
-            u32::from(prev - SUBMITTED) % n
+        let k = if n <= 1 {
+            0
         } else {
-            id % n
+            let prev = self.msgs.get(id).prev;
+            if is_submitted(prev) {
+                u32::from(prev - SUBMITTED) % n
+            } else {
+                id % n
+            }
         };
-        base + k as usize
+        self.queue(key, base, k)
     }
 
     fn deliver(&mut self, node: usize, id: u32) {

@@ -27,6 +27,8 @@ pub(crate) enum QueueMode {
 pub(crate) struct QueueState {
     /// Identity.
     pub key: QueueKey,
+    /// Its id (see `Engine::queue_slot`).
+    pub id: u32,
     /// The sender (node, or cohort of the internet) whose queue it is.
     pub sender: u32,
     /// Messages to attempt, in order (Postfix: its active queue's entries for the destination).
@@ -72,9 +74,10 @@ pub(crate) fn arrival_minute(t: SimTime) -> u64 {
 
 impl QueueState {
     /// A fresh, open queue.
-    pub(crate) fn new(key: QueueKey, sender: u32, limit: u32, window: f64) -> QueueState {
+    pub(crate) fn new(key: QueueKey, sender: u32, limit: u32, window: f64, id: u32) -> QueueState {
         QueueState {
             key,
+            id,
             sender,
             msgs: VecDeque::new(),
             deferred: 0,

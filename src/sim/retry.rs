@@ -367,13 +367,15 @@ impl Engine<'_> {
         self.count_waiting(q, id, -1);
         let key = self.queues[q].key;
         let node = key.node.index();
-        self.obs.queue_expired(q, self.msgs.get(id), self.now);
+        let qid = self.queues[q].id;
+        self.obs
+            .queue_expired(qid as usize, self.msgs.get(id), self.now);
         self.obs.count_expired(node, key.connector);
         if let Some(c) = key.connector {
             self.obs.connectors[c.index()].ndr += 1;
         }
         if let Some(code) = self.queues[q].last_code
-            && let Some(a) = self.obs.alerts.get_mut(&(q as u32, code))
+            && let Some(a) = self.obs.alerts.get_mut(&(qid, code))
             && !self.msgs.get(id).has(IS_NDR)
         {
             a.ndr += 1;
@@ -433,7 +435,7 @@ impl Engine<'_> {
         let a = self
             .obs
             .alerts
-            .entry((q as u32, code))
+            .entry((qs.id, code))
             .or_insert(AlertCounter {
                 first: now,
                 last: now,

@@ -71,16 +71,16 @@ impl Engine<'_> {
     fn note_volume(&mut self, q: usize, queued: u64) {
         if queued >= self.sc.alerts.queued {
             let now = self.now;
-            let a = self
-                .obs
-                .volume
-                .entry(q as u32)
-                .or_insert(super::observer::VolumeAlert {
-                    first: now,
-                    last: now,
-                    peak: 0,
-                    over_age: 0,
-                });
+            let a =
+                self.obs
+                    .volume
+                    .entry(self.queues[q].id)
+                    .or_insert(super::observer::VolumeAlert {
+                        first: now,
+                        last: now,
+                        peak: 0,
+                        over_age: 0,
+                    });
             a.last = now;
             a.peak = a.peak.max(queued);
         }
@@ -111,6 +111,7 @@ impl Engine<'_> {
 
     /// For every queue at or over `threshold` messages, how many of its messages arrived at
     /// its node at or before `cutoff` (µs): one pass over the queues and the calendars.
+    /// Indexed like `queues`.
     fn delayed_by_pass(&self, threshold: u64, cutoff: u64) -> Vec<u64> {
         let mut over = vec![0u64; self.queues.len()];
         for (q, qs) in self.queues.iter().enumerate() {
@@ -140,11 +141,12 @@ impl Engine<'_> {
     /// visits those, not every queue (hundreds of thousands in a large topology).
     pub(crate) fn count_delayed(&mut self) {
         let threshold = self.sc.alerts.queued;
+        // The alerts are keyed by queue id; `at` holds the queues (`queues` indices).
         let at: Vec<u32> = self
             .obs
             .volume
             .keys()
-            .copied()
+            .map(|&id| self.queue_slot[id as usize])
             .filter(|&q| self.queues[q as usize].queued >= threshold)
             .collect();
         if at.is_empty() {
@@ -174,7 +176,7 @@ impl Engine<'_> {
         };
         for (q, n) in at.into_iter().zip(over) {
             if n > 0
-                && let Some(a) = self.obs.volume.get_mut(&q)
+                && let Some(a) = self.obs.volume.get_mut(&self.queues[q as usize].id)
             {
                 a.over_age = a.over_age.max(n);
             }

@@ -183,19 +183,31 @@ fn run_briefly(text: &str, file: &str) -> bool {
     true
 }
 
-/// `PROPTEST_CASES` when set (for a longer local session), else `default`.
+/// `PROPTEST_CASES` when set (for a longer local session), else `default`; the inputs come from
+/// a fixed seed unless `PROPTEST_RNG_SEED` names another, so `cargo test` checks the same cases
+/// on every machine and a failure reproduces. New inputs are explored on purpose: another
+/// `PROPTEST_RNG_SEED`, a larger `PROPTEST_CASES`, or `examples/fuzz_loader.rs --engine`.
 fn cases(default: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(default);
+    let defaults = ProptestConfig::default();
+    let rng_seed = match std::env::var_os("PROPTEST_RNG_SEED") {
+        Some(_) => defaults.rng_seed,
+        None => proptest::test_runner::RngSeed::Fixed(FIXED_SEED),
+    };
     // No regression files: an integration test has no `lib.rs` beside it to put them near.
     ProptestConfig {
         cases,
+        rng_seed,
         failure_persistence: None,
-        ..ProptestConfig::default()
+        ..defaults
     }
 }
+
+/// The seed of the cases `cargo test` checks (see [`cases`]).
+const FIXED_SEED: u64 = 0x6d61_696c_666c_6f77;
 
 proptest! {
     #![proptest_config(cases(1024))]

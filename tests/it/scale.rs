@@ -145,3 +145,34 @@ fn a_queue_of_100_000_messages_costs_under_200_bytes_a_message() {
         e.message_state_bytes()
     );
 }
+
+/// Delivery queues are created when a message first goes to them: a topology whose
+/// configuration allows many destinations holds state only for those its mail uses, and every
+/// queue id still names its destination.
+#[test]
+fn delivery_queues_exist_only_where_mail_went() {
+    let small = mailflow::scenario::generate::Enterprise {
+        nodes: 20,
+        connectors: 200,
+        domains: 500,
+        messages_per_day: 200_000,
+    };
+    let generated = load(&small.yaml("20m"));
+    let shipped = load_file("scenarios/mx-to-eop.yaml", &["duration=6h", "warmup=0s"]);
+    for sc in [&shipped, &generated] {
+        let mut e = Engine::new(sc, sc.seed);
+        assert_eq!(e.queues_created(), 0, "{}: none before a message", sc.name);
+        e.run();
+        let (ids, created) = (e.queue_count(), e.queues_created());
+        assert!(
+            created > 0 && created * 2 < ids,
+            "{}: {created} of {ids} queues created",
+            sc.name
+        );
+        for id in 0..ids {
+            let key = e.queue_key(id);
+            assert!(key.node.index() < sc.nodes.len(), "{}: queue {id}", sc.name);
+        }
+        assert_conserved(&mailflow::experiment::Summary::from_engine(&e, 0.0));
+    }
+}
