@@ -610,12 +610,13 @@ impl<'s> Engine<'s> {
         base
     }
 
-    /// The queue with id `base + k` of destination `key` (first id `base`), created fresh and
-    /// open if it does not exist yet.
-    pub(crate) fn queue(&mut self, key: QueueKey, base: u32, k: u32) -> usize {
-        let id = base + k;
+    /// The queue of sender cohort `k` of routing destination `b`, created fresh and open if
+    /// it does not exist yet.
+    #[inline]
+    pub(crate) fn queue(&mut self, b: usize, k: u32) -> usize {
+        let id = self.queue_base[b] + k;
         match self.queue_slot[id as usize] {
-            NO_QUEUE => self.create_queue(key, id, k),
+            NO_QUEUE => self.create_queue(self.routes.queues[b], id, k),
             q => q as usize,
         }
     }

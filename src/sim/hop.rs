@@ -287,7 +287,6 @@ impl Engine<'_> {
     /// sender cohort that submitted it (a message handed to the internet by another node goes
     /// to a cohort chosen by its id).
     fn queue_of(&mut self, node: usize, b: usize, id: u32) -> usize {
-        let (key, base) = (self.routes.queues[b], self.queue_base[b]);
         let n = self.nodes[node].senders;
         let k = if n <= 1 {
             0
@@ -299,7 +298,7 @@ impl Engine<'_> {
                 id % n
             }
         };
-        self.queue(key, base, k)
+        self.queue(b, k)
     }
 
     fn deliver(&mut self, node: usize, id: u32) {
