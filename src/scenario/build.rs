@@ -374,6 +374,7 @@ pub(super) fn build(ctx: &mut Ctx, root: Value) -> Option<Scenario> {
         alerts: top.alerts.unwrap_or_default(),
         tags: tags.into_names(),
         topology,
+        derived: Default::default(),
         delay_thresholds: crate::model::DEFAULT_DELAY_THRESHOLDS.to_vec(),
     };
     limits::check_retry_waits(ctx, &scenario);

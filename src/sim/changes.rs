@@ -236,7 +236,7 @@ impl Engine<'_> {
             base.push(b);
         }
         self.queue_base = base;
-        self.routes = table;
+        self.routes = std::borrow::Cow::Owned(table);
     }
 
     /// Re-evaluates the messages queued at `node`: a message whose route changed leaves its

@@ -183,6 +183,7 @@ mod tests {
             alerts: crate::model::Alerts::default(),
             tags: vec![],
             topology: Topology::default(),
+            derived: Default::default(),
             delay_thresholds: crate::model::DEFAULT_DELAY_THRESHOLDS.to_vec(),
         }
     }

@@ -184,7 +184,9 @@ pub struct Engine<'s> {
     pub(crate) warmup_end: SimTime,
     pub(crate) events: EventQueue,
     pub(crate) msgs: Slab,
-    pub(crate) routes: RouteTable,
+    /// The routing table: the one the configuration checks left with the scenario, until a
+    /// timed change rebuilds it.
+    pub(crate) routes: std::borrow::Cow<'s, RouteTable>,
     pub(crate) dns: Dns,
     pub(crate) faults: FaultState,
     pub(crate) nodes: Vec<NodeState>,
@@ -239,7 +241,10 @@ impl<'s> Engine<'s> {
     /// Prepares a run of `sc` with master seed `seed`: routes precomputed, first arrivals,
     /// samples and fault edges scheduled.
     pub fn new(sc: &'s Scenario, seed: u64) -> Engine<'s> {
-        let routes = RouteTable::build(sc);
+        let routes = match sc.derived.get::<RouteTable>() {
+            Some(table) => std::borrow::Cow::Borrowed(table),
+            None => std::borrow::Cow::Owned(RouteTable::build(sc)),
+        };
         let mut codes: Vec<String> = codes::fixed_codes().iter().map(|c| c.to_string()).collect();
         let mut code_of = |text: &str| -> u16 {
             match codes.iter().position(|c| c == text) {

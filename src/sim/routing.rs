@@ -82,7 +82,7 @@ struct Cell {
 }
 
 /// The precomputed routing of a scenario.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RouteTable {
     /// Every delivery queue's key, indexed by queue id.
     pub queues: Vec<QueueKey>,

@@ -176,3 +176,45 @@ fn delivery_queues_exist_only_where_mail_went() {
         assert_conserved(&mailflow::experiment::Summary::from_engine(&e, 0.0));
     }
 }
+
+/// The routing table is built once: the configuration checks leave theirs with the scenario
+/// when no timed change is in force at time 0, and it is the table a fresh build makes (the
+/// engine uses it). With a change landing at time 0 the checks trace the changed
+/// configuration, so nothing is left and the engine builds the scenario's own.
+#[test]
+fn the_checks_routing_table_is_the_scenarios_own_or_none() {
+    use mailflow::sim::routing::RouteTable;
+    let mut cached = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let sc = load_file(path.to_str().unwrap(), &[]);
+        if let Some(table) = sc.derived.get::<RouteTable>() {
+            cached += 1;
+            assert_eq!(
+                format!("{table:?}"),
+                format!("{:?}", RouteTable::build(&sc)),
+                "{}",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        cached >= 10,
+        "only {cached} shipped scenarios kept their table"
+    );
+    let now = load_file(
+        "scenarios/fix-now.yaml",
+        &["changes[0].at=0s", "changes[0].propagation=0s"],
+    );
+    assert!(now.derived.get::<RouteTable>().is_none());
+    assert!(now.clone().derived.get::<RouteTable>().is_none());
+    let plain = load_file("scenarios/fix-now.yaml", &[]);
+    assert!(plain.derived.get::<RouteTable>().is_some());
+    assert!(
+        plain.clone().derived.get::<RouteTable>().is_none(),
+        "a clone, which may be changed, starts without it"
+    );
+}

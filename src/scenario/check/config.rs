@@ -28,7 +28,7 @@ pub fn warnings(ctx: &mut Ctx, s: &Scenario) {
 /// many streams share it.
 struct Tracer {
     live: Scenario,
-    routes: RouteTable,
+    routes: std::sync::Arc<RouteTable>,
     traced: BTreeSet<(u16, usize, Option<u16>)>,
 }
 
@@ -36,8 +36,22 @@ impl Tracer {
     fn new(s: &Scenario) -> Tracer {
         let mut unfaulted = s.clone();
         unfaulted.faults.clear();
-        let live = crate::sim::changes::landed_by(&unfaulted, SimTime::ZERO).unwrap_or(unfaulted);
-        let routes = RouteTable::build(&live);
+        let (live, routes) = match crate::sim::changes::landed_by(&unfaulted, SimTime::ZERO) {
+            Some(live) => {
+                let routes = std::sync::Arc::new(RouteTable::build(&live));
+                (live, routes)
+            }
+            // No change in force at time 0: the table is the scenario's own (faults do not
+            // enter it), kept with the scenario for the engine.
+            None => {
+                let build = || RouteTable::build(&unfaulted);
+                let routes = s
+                    .derived
+                    .get_or_init(build)
+                    .unwrap_or_else(|| std::sync::Arc::new(build()));
+                (unfaulted, routes)
+            }
+        };
         Tracer {
             live,
             routes,
