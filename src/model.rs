@@ -122,8 +122,8 @@ pub struct Scenario {
 /// routing table the configuration checks build, which the engine then reuses instead of
 /// building it again (at 200 nodes × 5,000 domains a build is 0.93 G instructions). A clone starts
 /// without it, since a clone is what gets changed (timed changes, a fixed warm-up); code that
-/// changes a scenario's nodes, connectors, domains or rules in place must call
-/// [`Derived::forget`]. Never compared; `Debug` shows only whether it is there.
+/// changes a scenario's nodes, connectors, domains or rules in place must reset it to
+/// `Derived::default()`. Never compared; `Debug` shows a constant.
 #[derive(Default)]
 pub struct Derived(std::sync::OnceLock<std::sync::Arc<dyn std::any::Any + Send + Sync>>);
 
@@ -142,10 +142,6 @@ impl Derived {
             .clone()
             .downcast()
             .ok()
-    }
-    /// Drops the value: the scenario it was derived from has changed.
-    pub fn forget(&mut self) {
-        self.0 = std::sync::OnceLock::new();
     }
 }
 

@@ -250,12 +250,14 @@ impl Engine<'_> {
         let senders = self.nodes[node].senders;
         for r in 0..self.reserved.len() {
             let (key, base) = self.reserved[r];
-            if key.node.index() == node {
-                for id in base..base + senders {
-                    match self.queue_slot[id as usize] {
-                        NO_QUEUE => {}
-                        q => self.reroute_queue(node, q as usize),
-                    }
+            if key.node.index() != node {
+                continue;
+            }
+            for id in base..base + senders {
+                // Read at its turn: the queue may have been created by an earlier move.
+                let q = self.queue_slot[id as usize];
+                if q != NO_QUEUE {
+                    self.reroute_queue(node, q as usize);
                 }
             }
         }
