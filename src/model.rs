@@ -143,6 +143,16 @@ impl Derived {
             .downcast()
             .ok()
     }
+    /// The same value, for a copy of the scenario that differs only in what the value does not
+    /// depend on (the routing table: not the warm-up, the traffic or the faults); `Clone`
+    /// gives an empty one instead.
+    pub fn share(&self) -> Derived {
+        let d = Derived::default();
+        if let Some(v) = self.0.get() {
+            let _ = d.0.set(v.clone());
+        }
+        d
+    }
 }
 
 impl Clone for Derived {

@@ -58,6 +58,8 @@ pub fn simulate(
             let pilot = run_once(sc, seed, reborrow(&mut progress));
             let mut fixed = sc.clone();
             fixed.warmup = Warmup::Fixed(auto_point(sc, &pilot.series));
+            // Only the warm-up differs: the routing table is the same.
+            fixed.derived = sc.derived.share();
             run_once(&fixed, seed, progress)
         }
     }

@@ -241,10 +241,7 @@ impl<'s> Engine<'s> {
     /// Prepares a run of `sc` with master seed `seed`: routes precomputed, first arrivals,
     /// samples and fault edges scheduled.
     pub fn new(sc: &'s Scenario, seed: u64) -> Engine<'s> {
-        let routes = match sc.derived.get::<RouteTable>() {
-            Some(table) => std::borrow::Cow::Borrowed(table),
-            None => std::borrow::Cow::Owned(RouteTable::build(sc)),
-        };
+        let routes = RouteTable::of(sc);
         let mut codes: Vec<String> = codes::fixed_codes().iter().map(|c| c.to_string()).collect();
         let mut code_of = |text: &str| -> u16 {
             match codes.iter().position(|c| c == text) {

@@ -180,6 +180,15 @@ impl Interner {
 }
 
 impl RouteTable {
+    /// The routing table of `sc` as configured: the one the configuration checks left with it
+    /// (see [`crate::model::Derived`]), else built now.
+    pub fn of(sc: &Scenario) -> std::borrow::Cow<'_, RouteTable> {
+        match sc.derived.get::<RouteTable>() {
+            Some(table) => std::borrow::Cow::Borrowed(table),
+            None => std::borrow::Cow::Owned(RouteTable::build(sc)),
+        }
+    }
+
     /// Precomputes the routing of every (node, domain, location).
     pub fn build(sc: &Scenario) -> RouteTable {
         let (nodes, domains) = (sc.nodes.len(), sc.domains.len());

@@ -217,4 +217,16 @@ fn the_checks_routing_table_is_the_scenarios_own_or_none() {
         plain.clone().derived.get::<RouteTable>().is_none(),
         "a clone, which may be changed, starts without it"
     );
+    // A copy that differs only in what the table does not depend on (the warm-up chosen by
+    // `warmup: auto`'s pilot run) shares the very table; `of` lends the kept one, builds else.
+    let shared = plain.derived.share();
+    assert!(std::ptr::eq(
+        shared.get::<RouteTable>().unwrap(),
+        plain.derived.get::<RouteTable>().unwrap()
+    ));
+    assert!(matches!(
+        RouteTable::of(&plain),
+        std::borrow::Cow::Borrowed(_)
+    ));
+    assert!(matches!(RouteTable::of(&now), std::borrow::Cow::Owned(_)));
 }

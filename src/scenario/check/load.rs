@@ -58,7 +58,7 @@ impl NodeLoad {
 /// Follows messages through the routing table, adding up rates and work per node.
 struct Walk<'a> {
     sc: &'a Scenario,
-    routes: RouteTable,
+    routes: std::borrow::Cow<'a, RouteTable>,
     mean_size: f64,
     /// (rate, work in µs per second) per node, at the mean and the peak rates.
     acc: Vec<[f64; 4]>,
@@ -129,7 +129,7 @@ impl Walk<'_> {
 pub fn offered_load(sc: &Scenario) -> Vec<NodeLoad> {
     let mut w = Walk {
         sc,
-        routes: RouteTable::build(sc),
+        routes: RouteTable::of(sc),
         mean_size: 0.0,
         acc: vec![[0.0; 4]; sc.nodes.len()],
     };
