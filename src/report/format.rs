@@ -172,6 +172,89 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     out
 }
 
+/// Appends `x` to `out` exactly as `format!("{x:.1}")` writes it; see [`Tenths`].
+pub fn push_tenths(out: &mut String, x: f64) {
+    let mut buf = [0u8; TENTHS_BYTES];
+    match tenths(x, &mut buf) {
+        Some(text) => out.push_str(text),
+        None => {
+            use std::fmt::Write;
+            let _ = write!(out, "{x:.1}");
+        }
+    }
+}
+
+/// `x` displayed exactly as `{:.1}` displays it (the exact value rounded to tenths, ties to
+/// even; a negative value keeps its sign even when it rounds to zero), without the general
+/// float formatter: a topology drawing writes tens of thousands of coordinates.
+#[derive(Clone, Copy, Debug)]
+pub struct Tenths(pub f64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut buf = [0u8; TENTHS_BYTES];
+        match tenths(self.0, &mut buf) {
+            Some(text) => f.write_str(text),
+            None => write!(f, "{:.1}", self.0),
+        }
+    }
+}
+
+/// Room for a sign, 16 digits below 2^53, the point and the tenth.
+const TENTHS_BYTES: usize = 20;
+
+/// `x` rounded to tenths as text in `buf`; `None` for what is left to the general formatter
+/// (not finite, or 2^53 and above, where every double is an integer).
+fn tenths(x: f64, buf: &mut [u8; TENTHS_BYTES]) -> Option<&str> {
+    const EXACT_BELOW: f64 = 9_007_199_254_740_992.0;
+    if !x.is_finite() || x.abs() >= EXACT_BELOW {
+        return None;
+    }
+    // x = ±m·2^e exactly; the tenths are 10·m·2^e rounded half to even.
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (m, e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | 1 << 52, biased - 1075)
+    };
+    let tenths = if e >= 0 {
+        // Only e = 0 is below 2^53.
+        (m << e) * 10
+    } else if -e >= 100 {
+        // 10·m < 2^57, far below half of 2^100: rounds to zero.
+        0
+    } else {
+        let shift = (-e) as u32;
+        let scaled = u128::from(m) * 10;
+        let whole = scaled >> shift;
+        let rest = scaled - (whole << shift);
+        let half = 1u128 << (shift - 1);
+        let up = rest > half || (rest == half && whole & 1 == 1);
+        (whole + u128::from(up)) as u64
+    };
+    // Written from the end: the tenth, the point, the integer part, the sign.
+    let mut i = TENTHS_BYTES - 1;
+    buf[i] = b'0' + (tenths % 10) as u8;
+    i -= 1;
+    buf[i] = b'.';
+    let mut n = tenths / 10;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if bits >> 63 == 1 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +288,55 @@ mod tests {
             w.split_whitespace().count(),
             text.split_whitespace().count() + 1
         );
+    }
+
+    #[test]
+    fn tenths_are_written_as_the_formatter_writes_them() {
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            0.05,
+            0.15,
+            0.25,
+            0.35,
+            -0.25,
+            -0.04,
+            0.95,
+            9.95,
+            99.95,
+            1.0,
+            12.34,
+            -12.35,
+            1e-300,
+            -1e-300,
+            5e-324,
+            123456.75,
+            4503599627370495.5,
+            9007199254740991.0,
+            9007199254740992.0,
+            1e20,
+            -1e20,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        // Every kind of double: random bit patterns, and coordinates as drawings have them.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            cases.push(f64::from_bits(state));
+            cases.push((state % 2_000_000) as f64 / 1000.0 - 500.0);
+            cases.push(f64::from(i) * 0.05);
+        }
+        for x in cases {
+            let mut out = String::from("x=");
+            push_tenths(&mut out, x);
+            assert_eq!(out, format!("x={x:.1}"), "{x:e} ({:#x})", x.to_bits());
+            assert_eq!(Tenths(x).to_string(), format!("{x:.1}"), "{x:e}");
+        }
     }
 }

@@ -10,7 +10,7 @@ use super::layout::{self, EdgeSpec, Graph, NodeSpec, Options, Rect};
 use super::{FAULT_RED, colour, hex};
 use crate::experiment::Summary;
 use crate::model::{ConnectorTarget, FaultKind, NodeKind, Scenario, TlsMode, TlsValidate, Workers};
-use crate::report::format::{at, count};
+use crate::report::format::{Tenths, at, count, push_tenths};
 
 /// Grey of MX routes.
 const MX_GREY: &str = "#666666";
@@ -472,11 +472,6 @@ fn draw_edge(out: &mut String, e: &EdgeDraw) {
     if e.points.len() < 2 {
         return;
     }
-    let pts: Vec<String> = e
-        .points
-        .iter()
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
-        .collect();
     let dash = if e.dashed {
         r#" stroke-dasharray="6 4""#
     } else {
@@ -486,10 +481,20 @@ fn draw_edge(out: &mut String, e: &EdgeDraw) {
         EdgeKind::Connector => "edge connector",
         EdgeKind::Mx => "edge mx",
     };
+    // The points go straight into the output, each number as `{:.1}` writes it but without
+    // the general float formatter (a 2,000-connector drawing has tens of thousands of them).
+    let _ = write!(out, r##"<polyline class="{class}" points=""##);
+    for (i, &(x, y)) in e.points.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        push_tenths(out, x);
+        out.push(',');
+        push_tenths(out, y);
+    }
     let _ = write!(
         out,
-        r##"<polyline class="{class}" points="{}" fill="none" stroke="{}" stroke-width="2"{dash} marker-end="url(#arrow-{})"/>"##,
-        pts.join(" "),
+        r##"" fill="none" stroke="{}" stroke-width="2"{dash} marker-end="url(#arrow-{})"/>"##,
         e.colour,
         e.colour.trim_start_matches('#')
     );
@@ -501,8 +506,12 @@ fn draw_label(out: &mut String, e: &EdgeDraw) {
     };
     let _ = write!(
         out,
-        r##"<g class="label"><rect class="label-box" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="3" fill="white" fill-opacity="0.9" stroke="{}" stroke-opacity="0.35"/>"##,
-        r.x, r.y, r.w, r.h, e.colour
+        r##"<g class="label"><rect class="label-box" x="{}" y="{}" width="{}" height="{}" rx="3" fill="white" fill-opacity="0.9" stroke="{}" stroke-opacity="0.35"/>"##,
+        Tenths(r.x),
+        Tenths(r.y),
+        Tenths(r.w),
+        Tenths(r.h),
+        e.colour
     );
     for (k, line) in e.lines.iter().enumerate() {
         let (fill, weight) = if k == 0 {
@@ -512,9 +521,9 @@ fn draw_label(out: &mut String, e: &EdgeDraw) {
         };
         let _ = write!(
             out,
-            r##"<text x="{:.1}" y="{:.1}" font-size="{LABEL_PX}" font-weight="{weight}" fill="{fill}">{}</text>"##,
-            r.x + LABEL_PAD,
-            r.y + LABEL_PAD / 2.0 + LABEL_STEP * (k as f64 + 1.0) - 3.0,
+            r##"<text x="{}" y="{}" font-size="{LABEL_PX}" font-weight="{weight}" fill="{fill}">{}</text>"##,
+            Tenths(r.x + LABEL_PAD),
+            Tenths(r.y + LABEL_PAD / 2.0 + LABEL_STEP * (k as f64 + 1.0) - 3.0),
             esc(line)
         );
     }
@@ -543,8 +552,11 @@ fn draw_node(out: &mut String, b: &NodeBox) {
     };
     let _ = write!(
         out,
-        r##"<g class="{class}"><rect class="node-box" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>"##,
-        r.x, r.y, r.w, r.h
+        r##"<g class="{class}"><rect class="node-box" x="{}" y="{}" width="{}" height="{}" rx="8" fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>"##,
+        Tenths(r.x),
+        Tenths(r.y),
+        Tenths(r.w),
+        Tenths(r.h)
     );
     let cx = r.x + r.w / 2.0;
     let mut y = r.y + PAD + NAME_PX;
@@ -563,7 +575,9 @@ fn draw_node(out: &mut String, b: &NodeBox) {
         let fill = if l.red { red.as_str() } else { "#222222" };
         let _ = write!(
             out,
-            r##"<text x="{cx:.1}" y="{y:.1}" text-anchor="middle" font-size="{size}" font-weight="{weight}" fill="{fill}">{}</text>"##,
+            r##"<text x="{}" y="{}" text-anchor="middle" font-size="{size}" font-weight="{weight}" fill="{fill}">{}</text>"##,
+            Tenths(cx),
+            Tenths(y),
             esc(&l.text)
         );
     }

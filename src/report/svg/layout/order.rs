@@ -105,11 +105,13 @@ fn reorder(p: &mut Proper, pos: &mut [usize], r: usize, downward: bool, median: 
         buf.clear();
         buf.extend(nbrs.iter().map(|&u| pos[u] as f64));
         if let Some(value) = position_value(&mut buf, median) {
-            movable.push((p.verts[v].comp, value, i, v));
+            movable.push((p.verts[v].comp, total_order_key(value), i, v));
             slots.push(i);
         }
     }
-    movable.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+    // By component, value, then slot: the slot makes every key distinct, so an unstable sort
+    // gives the one order there is.
+    movable.sort_unstable();
     let mut next = layer;
     for (&slot, m) in slots.iter().zip(&movable) {
         next[slot] = m.3;
@@ -118,6 +120,12 @@ fn reorder(p: &mut Proper, pos: &mut [usize], r: usize, downward: bool, median: 
         pos[v] = i;
     }
     p.ranks[r] = next;
+}
+
+/// An integer ordered as `f64::total_cmp` orders `x` (the standard library's own mapping).
+fn total_order_key(x: f64) -> i64 {
+    let bits = x.to_bits() as i64;
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
 }
 
 /// Weighted median (as in dot) or barycenter of neighbour positions; `None` without neighbours.
@@ -148,11 +156,26 @@ fn position_value(ps: &mut [f64], median: bool) -> Option<f64> {
 }
 
 /// Swaps neighbours within a rank while that strictly lowers the crossings around them.
+///
+/// Whether a pair of a rank is swapped depends only on that rank's order and on where its
+/// vertices' neighbours are, in the ranks above and below. So a rank that swapped nothing the
+/// last time it was looked at, while neither neighbouring rank has swapped anything since, would
+/// swap nothing again and is skipped: the result is the same as looking at every rank, and
+/// after the first round only the few ranks still changing are looked at.
 fn transpose(p: &mut Proper, pos: &mut [usize], rounds: usize) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
+    let count = p.ranks.len();
+    // Whether each rank swapped something the last time it was looked at (all, at first).
+    let mut swapped = vec![true; count];
     for _ in 0..rounds {
         let mut improved = false;
-        for r in 0..p.ranks.len() {
+        for r in 0..count {
+            let moved_around =
+                swapped[r] || (r > 0 && swapped[r - 1]) || (r + 1 < count && swapped[r + 1]);
+            if !moved_around {
+                continue;
+            }
+            swapped[r] = false;
             for i in 1..p.ranks[r].len() {
                 let (v, w) = (p.ranks[r][i - 1], p.ranks[r][i]);
                 if p.verts[v].comp != p.verts[w].comp {
@@ -174,6 +197,7 @@ fn transpose(p: &mut Proper, pos: &mut [usize], rounds: usize) {
                     p.ranks[r].swap(i - 1, i);
                     pos[v] = i;
                     pos[w] = i - 1;
+                    swapped[r] = true;
                     improved = true;
                 }
             }
@@ -233,4 +257,130 @@ pub(super) fn count_crossings(p: &Proper, pos: &[usize]) -> usize {
         }
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::proper::{Kind, Vertex};
+    use super::*;
+
+    /// Transposition looking at every rank in every round: what `transpose` must equal.
+    fn transpose_every_rank(p: &mut Proper, pos: &mut [usize], rounds: usize) {
+        for _ in 0..rounds {
+            let mut improved = false;
+            for r in 0..p.ranks.len() {
+                for i in 1..p.ranks[r].len() {
+                    let (v, w) = (p.ranks[r][i - 1], p.ranks[r][i]);
+                    if p.verts[v].comp != p.verts[w].comp {
+                        continue;
+                    }
+                    let (mut keep, mut swap) = (0, 0);
+                    for side in [&p.up, &p.down] {
+                        let mut a: Vec<usize> = side[v].iter().map(|&u| pos[u]).collect();
+                        let mut b: Vec<usize> = side[w].iter().map(|&u| pos[u]).collect();
+                        a.sort_unstable();
+                        b.sort_unstable();
+                        let (k, s) = pair_crossings(&a, &b);
+                        keep += k;
+                        swap += s;
+                    }
+                    if swap < keep {
+                        p.ranks[r].swap(i - 1, i);
+                        pos[v] = i;
+                        pos[w] = i - 1;
+                        improved = true;
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+    }
+
+    /// A random layered graph: `ranks` ranks of up to `width` vertices in two components,
+    /// edges only between adjacent ranks (as phase 3 makes them), vertices in random order.
+    fn random_proper(seed: u64, ranks: usize, width: usize) -> Proper {
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = move |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % n as u64) as usize
+        };
+        let mut verts = Vec::new();
+        let mut by_rank = vec![Vec::new(); ranks];
+        for (r, rank) in by_rank.iter_mut().enumerate() {
+            for _ in 0..1 + next(width) {
+                rank.push(verts.len());
+                verts.push(Vertex {
+                    rank: r,
+                    left: 5.0,
+                    right: 5.0,
+                    along: 10.0,
+                    kind: Kind::Dummy,
+                    comp: next(2),
+                });
+            }
+        }
+        let (mut up, mut down) = (vec![Vec::new(); verts.len()], vec![Vec::new(); verts.len()]);
+        for r in 1..ranks {
+            for _ in 0..by_rank[r].len() * 2 {
+                let a = by_rank[r - 1][next(by_rank[r - 1].len())];
+                let b = by_rank[r][next(by_rank[r].len())];
+                down[a].push(b);
+                up[b].push(a);
+            }
+        }
+        for rank in &mut by_rank {
+            for i in (1..rank.len()).rev() {
+                rank.swap(i, next(i + 1));
+            }
+        }
+        Proper {
+            verts,
+            ranks: by_rank,
+            up,
+            down,
+            chains: Vec::new(),
+            loops: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn skipping_settled_ranks_transposes_exactly_as_looking_at_every_rank() {
+        let mut changed = false;
+        for seed in 0..200 {
+            let mut p = random_proper(seed, 2 + seed as usize % 12, 1 + seed as usize % 40);
+            let mut pos = vec![0; p.verts.len()];
+            for rank in &p.ranks {
+                for (i, &v) in rank.iter().enumerate() {
+                    pos[v] = i;
+                }
+            }
+            let (mut q, mut qpos) = (
+                Proper {
+                    verts: p.verts.clone(),
+                    ranks: p.ranks.clone(),
+                    up: p.up.clone(),
+                    down: p.down.clone(),
+                    chains: Vec::new(),
+                    loops: Vec::new(),
+                },
+                pos.clone(),
+            );
+            let before = p.ranks.clone();
+            transpose(&mut p, &mut pos, 8);
+            transpose_every_rank(&mut q, &mut qpos, 8);
+            assert_eq!(p.ranks, q.ranks, "seed {seed}");
+            assert_eq!(pos, qpos, "seed {seed}");
+            changed |= p.ranks != before;
+        }
+        assert!(
+            changed,
+            "no graph was reordered: the comparison would show nothing"
+        );
+    }
 }

@@ -52,10 +52,13 @@ pub(super) fn assign(p: &Proper, opts: &Options) -> Geometry {
         effort(L2_SWEEPS, 4, p.verts.len()),
         effort(L1_SWEEPS, 4, p.verts.len()),
     );
+    // What the sweeps read again and again and never change, computed once: each rank's
+    // separation offsets, and each vertex's neighbours (above, then below) with their weights.
+    let fixed = Fixed::new(p, opts);
     for sweep in 0..l2_sweeps + l1_sweeps {
         let l1 = sweep >= l2_sweeps;
         for r in (0..p.ranks.len()).chain((0..p.ranks.len()).rev()) {
-            place_rank(p, r, opts, l1, &mut x, &mut offsets, &mut blocks);
+            place_rank(p, &fixed, r, l1, &mut x, &mut blocks);
         }
     }
     let left = (p.verts.iter().zip(&x))
@@ -102,6 +105,43 @@ fn separation_offsets(p: &Proper, rank: &[usize], opts: &Options, out: &mut Vec<
     }
 }
 
+/// The sweeps' constants: per rank, the separation offsets of its vertices (the order does not
+/// change in this phase); per vertex, its neighbours above then below with the weight of the
+/// step to each, in one array (`start[v]..start[v + 1]`).
+struct Fixed {
+    offsets: Vec<Vec<f64>>,
+    start: Vec<usize>,
+    steps: Vec<(usize, f64)>,
+}
+
+impl Fixed {
+    fn new(p: &Proper, opts: &Options) -> Fixed {
+        let offsets = (p.ranks.iter())
+            .map(|rank| {
+                let mut out = Vec::new();
+                separation_offsets(p, rank, opts, &mut out);
+                out
+            })
+            .collect();
+        let mut start = Vec::with_capacity(p.verts.len() + 1);
+        let mut steps = Vec::new();
+        for v in 0..p.verts.len() {
+            start.push(steps.len());
+            steps.extend((p.up[v].iter().chain(&p.down[v])).map(|&u| (u, p.weight(u, v))));
+        }
+        start.push(steps.len());
+        Fixed {
+            offsets,
+            start,
+            steps,
+        }
+    }
+
+    fn neighbours(&self, v: usize) -> &[(usize, f64)] {
+        &self.steps[self.start[v]..self.start[v + 1]]
+    }
+}
+
 /// A run of consecutive vertices packed tight: total weight, weighted mean target, length.
 #[derive(Clone, Copy)]
 struct Block {
@@ -116,20 +156,19 @@ struct Block {
 /// one pixel), so that minimising the squares minimises the lengths themselves.
 fn place_rank(
     p: &Proper,
+    fixed: &Fixed,
     r: usize,
-    opts: &Options,
     l1: bool,
     x: &mut [f64],
-    offsets: &mut Vec<f64>,
     blocks: &mut Vec<Block>,
 ) {
     let rank = &p.ranks[r];
-    separation_offsets(p, rank, opts, offsets);
+    let offsets = &fixed.offsets[r];
     blocks.clear();
     for (&v, &offset) in rank.iter().zip(offsets.iter()) {
         let (mut weight, mut sum) = (INERTIA, INERTIA * x[v]);
-        for &u in p.up[v].iter().chain(&p.down[v]) {
-            let mut w = p.weight(u, v);
+        for &(u, w) in fixed.neighbours(v) {
+            let mut w = w;
             if l1 {
                 w /= (x[u] - x[v]).abs().max(1.0);
             }
