@@ -18,6 +18,7 @@ pub(super) fn reduce_crossings(p: &mut Proper) {
             pos[v] = i;
         }
     }
+    let adj = Adjacency::new(p);
     let mut best = p.ranks.clone();
     let mut best_count = count_crossings(p, &pos);
     let mut stale = 0;
@@ -28,8 +29,8 @@ pub(super) fn reduce_crossings(p: &mut Proper) {
         }
         // Alternate direction every sweep and heuristic every two: median is robust to outliers,
         // barycenter breaks the ties median leaves.
-        sweep(p, &mut pos, sweep_no % 2 == 0, sweep_no % 4 < 2);
-        transpose(p, &mut pos, rounds);
+        sweep(p, &adj, &mut pos, sweep_no % 2 == 0, sweep_no % 4 < 2);
+        transpose(p, &adj, &mut pos, rounds);
         let count = count_crossings(p, &pos);
         if count < best_count {
             best_count = count;
@@ -40,6 +41,49 @@ pub(super) fn reduce_crossings(p: &mut Proper) {
         }
     }
     p.ranks = best;
+}
+
+/// What the ordering reads over and over and never changes, laid out flat: each vertex's
+/// component, and its neighbours above and below (`start[v]..start[v + 1]` of one array each).
+/// A list per vertex and the whole vertex record cost a cache miss each at every look.
+struct Adjacency {
+    comp: Vec<usize>,
+    up_start: Vec<usize>,
+    up: Vec<usize>,
+    down_start: Vec<usize>,
+    down: Vec<usize>,
+}
+
+impl Adjacency {
+    fn new(p: &Proper) -> Adjacency {
+        let flat = |lists: &[Vec<usize>]| {
+            let mut start = Vec::with_capacity(lists.len() + 1);
+            let mut all = Vec::new();
+            for l in lists {
+                start.push(all.len());
+                all.extend_from_slice(l);
+            }
+            start.push(all.len());
+            (start, all)
+        };
+        let (up_start, up) = flat(&p.up);
+        let (down_start, down) = flat(&p.down);
+        Adjacency {
+            comp: p.verts.iter().map(|v| v.comp).collect(),
+            up_start,
+            up,
+            down_start,
+            down,
+        }
+    }
+
+    fn up(&self, v: usize) -> &[usize] {
+        &self.up[self.up_start[v]..self.up_start[v + 1]]
+    }
+
+    fn down(&self, v: usize) -> &[usize] {
+        &self.down[self.down_start[v]..self.down_start[v + 1]]
+    }
 }
 
 /// Depth-first order from the top of each component: trees come out planar, components contiguous.
@@ -82,30 +126,37 @@ fn initial_order(p: &mut Proper) {
 }
 
 /// One sweep: reorders each rank by its neighbours in the rank just fixed.
-fn sweep(p: &mut Proper, pos: &mut [usize], downward: bool, median: bool) {
+fn sweep(p: &mut Proper, adj: &Adjacency, pos: &mut [usize], downward: bool, median: bool) {
     let count = p.ranks.len();
     if count < 2 {
         return;
     }
     for i in 0..count - 1 {
         let r = if downward { i + 1 } else { count - 2 - i };
-        reorder(p, pos, r, downward, median);
+        reorder(p, adj, pos, r, downward, median);
     }
 }
 
 /// Sorts one rank by neighbour median/barycenter. Vertices without neighbours on that side keep
 /// their slot; sorting by component first keeps components contiguous.
-fn reorder(p: &mut Proper, pos: &mut [usize], r: usize, downward: bool, median: bool) {
+fn reorder(
+    p: &mut Proper,
+    adj: &Adjacency,
+    pos: &mut [usize],
+    r: usize,
+    downward: bool,
+    median: bool,
+) {
     let layer = std::mem::take(&mut p.ranks[r]);
     let mut movable = Vec::with_capacity(layer.len());
     let mut slots = Vec::with_capacity(layer.len());
     let mut buf = Vec::new();
     for (i, &v) in layer.iter().enumerate() {
-        let nbrs = if downward { &p.up[v] } else { &p.down[v] };
+        let nbrs = if downward { adj.up(v) } else { adj.down(v) };
         buf.clear();
         buf.extend(nbrs.iter().map(|&u| pos[u] as f64));
         if let Some(value) = position_value(&mut buf, median) {
-            movable.push((p.verts[v].comp, total_order_key(value), i, v));
+            movable.push((adj.comp[v], total_order_key(value), i, v));
             slots.push(i);
         }
     }
@@ -162,7 +213,7 @@ fn position_value(ps: &mut [f64], median: bool) -> Option<f64> {
 /// last time it was looked at, while neither neighbouring rank has swapped anything since, would
 /// swap nothing again and is skipped: the result is the same as looking at every rank, and
 /// after the first round only the few ranks still changing are looked at.
-fn transpose(p: &mut Proper, pos: &mut [usize], rounds: usize) {
+fn transpose(p: &mut Proper, adj: &Adjacency, pos: &mut [usize], rounds: usize) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     let count = p.ranks.len();
     // Whether each rank swapped something the last time it was looked at (all, at first).
@@ -178,16 +229,16 @@ fn transpose(p: &mut Proper, pos: &mut [usize], rounds: usize) {
             swapped[r] = false;
             for i in 1..p.ranks[r].len() {
                 let (v, w) = (p.ranks[r][i - 1], p.ranks[r][i]);
-                if p.verts[v].comp != p.verts[w].comp {
+                if adj.comp[v] != adj.comp[w] {
                     continue;
                 }
                 let (mut keep, mut swap) = (0, 0);
-                for side in [&p.up, &p.down] {
+                for side in [Adjacency::up, Adjacency::down] {
                     a.clear();
-                    a.extend(side[v].iter().map(|&u| pos[u]));
+                    a.extend(side(adj, v).iter().map(|&u| pos[u]));
                     a.sort_unstable();
                     b.clear();
-                    b.extend(side[w].iter().map(|&u| pos[u]));
+                    b.extend(side(adj, w).iter().map(|&u| pos[u]));
                     b.sort_unstable();
                     let (k, s) = pair_crossings(&a, &b);
                     keep += k;
@@ -372,7 +423,7 @@ mod tests {
                 pos.clone(),
             );
             let before = p.ranks.clone();
-            transpose(&mut p, &mut pos, 8);
+            transpose(&mut p, &Adjacency::new(&q), &mut pos, 8);
             transpose_every_rank(&mut q, &mut qpos, 8);
             assert_eq!(p.ranks, q.ranks, "seed {seed}");
             assert_eq!(pos, qpos, "seed {seed}");
