@@ -232,19 +232,8 @@ fn transpose(p: &mut Proper, adj: &Adjacency, pos: &mut [usize], rounds: usize) 
                 if adj.comp[v] != adj.comp[w] {
                     continue;
                 }
-                let (mut keep, mut swap) = (0, 0);
-                for side in [Adjacency::up, Adjacency::down] {
-                    a.clear();
-                    a.extend(side(adj, v).iter().map(|&u| pos[u]));
-                    a.sort_unstable();
-                    b.clear();
-                    b.extend(side(adj, w).iter().map(|&u| pos[u]));
-                    b.sort_unstable();
-                    let (k, s) = pair_crossings(&a, &b);
-                    keep += k;
-                    swap += s;
-                }
-                if swap < keep {
+                let sides = [(adj.up(v), adj.up(w)), (adj.down(v), adj.down(w))];
+                if swap_lowers_crossings(sides, pos, &mut a, &mut b) {
                     p.ranks[r].swap(i - 1, i);
                     pos[v] = i;
                     pos[w] = i - 1;
@@ -257,6 +246,29 @@ fn transpose(p: &mut Proper, adj: &Adjacency, pos: &mut [usize], rounds: usize) 
             break;
         }
     }
+}
+
+/// Whether swapping neighbouring vertices `v` (left) and `w` strictly lowers the crossings of
+/// their edges, given (`v`'s, `w`'s) neighbours above and then below; `a` and `b` are scratch.
+fn swap_lowers_crossings(
+    sides: [(&[usize], &[usize]); 2],
+    pos: &[usize],
+    a: &mut Vec<usize>,
+    b: &mut Vec<usize>,
+) -> bool {
+    let (mut keep, mut swap) = (0, 0);
+    for (of_v, of_w) in sides {
+        a.clear();
+        a.extend(of_v.iter().map(|&u| pos[u]));
+        a.sort_unstable();
+        b.clear();
+        b.extend(of_w.iter().map(|&u| pos[u]));
+        b.sort_unstable();
+        let (k, s) = pair_crossings(a, b);
+        keep += k;
+        swap += s;
+    }
+    swap < keep
 }
 
 /// Crossings between the edges of two neighbouring vertices with sorted neighbour positions
@@ -325,17 +337,11 @@ mod tests {
                     if p.verts[v].comp != p.verts[w].comp {
                         continue;
                     }
-                    let (mut keep, mut swap) = (0, 0);
-                    for side in [&p.up, &p.down] {
-                        let mut a: Vec<usize> = side[v].iter().map(|&u| pos[u]).collect();
-                        let mut b: Vec<usize> = side[w].iter().map(|&u| pos[u]).collect();
-                        a.sort_unstable();
-                        b.sort_unstable();
-                        let (k, s) = pair_crossings(&a, &b);
-                        keep += k;
-                        swap += s;
-                    }
-                    if swap < keep {
+                    let sides = [
+                        (p.up[v].as_slice(), p.up[w].as_slice()),
+                        (&p.down[v], &p.down[w]),
+                    ];
+                    if swap_lowers_crossings(sides, pos, &mut Vec::new(), &mut Vec::new()) {
                         p.ranks[r].swap(i - 1, i);
                         pos[v] = i;
                         pos[w] = i - 1;
