@@ -174,14 +174,8 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
 
 /// Appends `x` to `out` exactly as `format!("{x:.1}")` writes it; see [`Tenths`].
 pub fn push_tenths(out: &mut String, x: f64) {
-    let mut buf = [0u8; TENTHS_BYTES];
-    match tenths(x, &mut buf) {
-        Some(text) => out.push_str(text),
-        None => {
-            use std::fmt::Write;
-            let _ = write!(out, "{x:.1}");
-        }
-    }
+    use std::fmt::Write;
+    let _ = write!(out, "{}", Tenths(x));
 }
 
 /// `x` displayed exactly as `{:.1}` displays it (the exact value rounded to tenths, ties to

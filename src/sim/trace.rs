@@ -34,17 +34,10 @@ pub fn trace(
     at: SimTime,
 ) -> Vec<TraceHop> {
     // The configuration of `at`: changes that have surely landed by then.
-    match super::changes::landed_by(sc, at) {
-        Some(landed) => trace_with(
-            &landed,
-            &RouteTable::build(&landed),
-            from,
-            domain,
-            location,
-            at,
-        ),
-        None => trace_with(sc, &RouteTable::of(sc), from, domain, location, at),
-    }
+    // (A changed configuration is a copy without a kept table: `of` builds its own.)
+    let landed = super::changes::landed_by(sc, at);
+    let sc = landed.as_ref().unwrap_or(sc);
+    trace_with(sc, &RouteTable::of(sc), from, domain, location, at)
 }
 
 /// [`trace`] in the configuration `sc` already in force at `at`, with its routing table

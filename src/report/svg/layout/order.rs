@@ -324,6 +324,7 @@ pub(super) fn count_crossings(p: &Proper, pos: &[usize]) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::Lcg;
     use super::super::proper::{Kind, Vertex};
     use super::*;
 
@@ -358,15 +359,8 @@ mod tests {
     /// A random layered graph: `ranks` ranks of up to `width` vertices in two components,
     /// edges only between adjacent ranks (as phase 3 makes them), vertices in random order.
     fn random_proper(seed: u64, ranks: usize, width: usize) -> Proper {
-        let mut state = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let mut next = move |n: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) % n as u64) as usize
-        };
+        let mut rng = Lcg(seed);
+        let mut next = |n: usize| rng.below(n);
         let mut verts = Vec::new();
         let mut by_rank = vec![Vec::new(); ranks];
         for (r, rank) in by_rank.iter_mut().enumerate() {
@@ -392,9 +386,7 @@ mod tests {
             }
         }
         for rank in &mut by_rank {
-            for i in (1..rank.len()).rev() {
-                rank.swap(i, next(i + 1));
-            }
+            rng.shuffle(rank);
         }
         Proper {
             verts,
@@ -417,19 +409,10 @@ mod tests {
                     pos[v] = i;
                 }
             }
-            let (mut q, mut qpos) = (
-                Proper {
-                    verts: p.verts.clone(),
-                    ranks: p.ranks.clone(),
-                    up: p.up.clone(),
-                    down: p.down.clone(),
-                    chains: Vec::new(),
-                    loops: Vec::new(),
-                },
-                pos.clone(),
-            );
+            let (mut q, mut qpos) = (p.clone(), pos.clone());
             let before = p.ranks.clone();
-            transpose(&mut p, &Adjacency::new(&q), &mut pos, 8);
+            let adj = Adjacency::new(&p);
+            transpose(&mut p, &adj, &mut pos, 8);
             transpose_every_rank(&mut q, &mut qpos, 8);
             assert_eq!(p.ranks, q.ranks, "seed {seed}");
             assert_eq!(pos, qpos, "seed {seed}");

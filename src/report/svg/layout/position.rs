@@ -37,13 +37,14 @@ impl Geometry {
 
 /// Assigns coordinates to every vertex of the ordered layered graph.
 pub(super) fn assign(p: &Proper, opts: &Options) -> Geometry {
+    // What the sweeps read again and again and never change, computed once: each rank's
+    // separation offsets, and each vertex's neighbours (above, then below) with their weights.
+    let fixed = Fixed::new(p, opts);
     let mut x = vec![0.0; p.verts.len()];
-    let mut offsets = Vec::new();
-    for rank in &p.ranks {
+    for (rank, offsets) in p.ranks.iter().zip(&fixed.offsets) {
         // Start packed and centred, so that the sweeps only have to refine.
-        separation_offsets(p, rank, opts, &mut offsets);
         let half = offsets.last().copied().unwrap_or(0.0) / 2.0;
-        for (&v, &o) in rank.iter().zip(&offsets) {
+        for (&v, &o) in rank.iter().zip(offsets) {
             x[v] = o - half;
         }
     }
@@ -52,9 +53,6 @@ pub(super) fn assign(p: &Proper, opts: &Options) -> Geometry {
         effort(L2_SWEEPS, 4, p.verts.len()),
         effort(L1_SWEEPS, 4, p.verts.len()),
     );
-    // What the sweeps read again and again and never change, computed once: each rank's
-    // separation offsets, and each vertex's neighbours (above, then below) with their weights.
-    let fixed = Fixed::new(p, opts);
     for sweep in 0..l2_sweeps + l1_sweeps {
         let l1 = sweep >= l2_sweeps;
         for r in (0..p.ranks.len()).chain((0..p.ranks.len()).rev()) {
@@ -167,8 +165,7 @@ fn place_rank(
     blocks.clear();
     for (&v, &offset) in rank.iter().zip(offsets.iter()) {
         let (mut weight, mut sum) = (INERTIA, INERTIA * x[v]);
-        for &(u, w) in fixed.neighbours(v) {
-            let mut w = w;
+        for &(u, mut w) in fixed.neighbours(v) {
             if l1 {
                 w /= (x[u] - x[v]).abs().max(1.0);
             }

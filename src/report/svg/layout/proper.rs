@@ -39,6 +39,7 @@ pub(super) struct Chain {
 }
 
 /// The proper layered graph: every step of every chain joins adjacent ranks.
+#[derive(Clone)]
 pub(super) struct Proper {
     /// Node `i` is vertex `i`; dummies follow.
     pub(super) verts: Vec<Vertex>,
