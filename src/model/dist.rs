@@ -41,9 +41,19 @@ impl Dist {
         }
     }
 
-    /// Draws one value, never negative.
-    #[inline]
+    /// Draws one value, never negative. A fixed value (a zero service time, a connector's
+    /// fixed latency) is read in place; only random draws make a call.
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match *self {
+            Dist::Fixed(v) => v,
+            _ => self.draw(rng),
+        }
+    }
+
+    /// Draws one value of a random distribution.
+    #[inline(never)]
+    fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match *self {
             Dist::Fixed(v) => v,
             Dist::Exponential { mean } => {
