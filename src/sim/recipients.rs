@@ -39,7 +39,8 @@ impl Engine<'_> {
         (first, (groups.len() > 1).then_some(groups))
     }
 
-    /// Counts a copy of counted message `id` made from it (a split).
+    /// Counts a copy of counted message `id` made from it (a split): in the totals and in
+    /// its stream's and recipient domain's fates.
     fn count_copy(&mut self, id: u32) {
         let m = self.msgs.get(id);
         if m.has(COUNTED) {
@@ -51,6 +52,12 @@ impl Engine<'_> {
                 st.split += 1;
             }
             self.obs.in_flight += 1;
+            // The copy has its own fate (delivered, NDR'd, quarantined or in flight) from the
+            // original's creation on, as in the message totals above.
+            if !m.has(super::message::IS_NDR) {
+                let (domain, created) = (m.rcpt_domain, m.created);
+                self.obs.message_created(s, domain, created);
+            }
         }
     }
 

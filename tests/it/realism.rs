@@ -320,6 +320,52 @@ traffic:
     assert!(r.ndr > 0 && r.delivered > r.generated * 9 / 10);
 }
 
+#[test]
+fn split_copies_have_their_own_fates_in_the_impact_and_the_ages_in_flight() {
+    // Multi-recipient mail split at EOP, and on-prem down for the last two hours: copies are
+    // delivered, NDR'd and still queued at the end. Each copy counts as a message everywhere.
+    let yaml = r#"
+name: split-fates
+duration: 8h
+seed: 9
+domains:
+  contoso.com: {mx: eop, mailboxes: {eop: 0.6, onprem: 0.4}, unknown_recipients: 0.01}
+  "*": {mx: internet, mailboxes: {internet: 1.0}}
+nodes:
+  internet: {kind: internet}
+  eop: {kind: exchange_online, accepted_domains: {contoso.com: internal_relay}}
+  onprem: {kind: exchange_server, accepted_domains: {contoso.com: authoritative}}
+connectors:
+  - {name: eop-to-onprem, from: eop, to: onprem, domains: [contoso.com]}
+traffic:
+  - {name: inbound, from: internet, to: contoso.com, rate: 1/s, recipients: {weights: {1: 0.5, 3: 0.3, 10: 0.2}}}
+faults:
+  - {kind: server_down, node: onprem, at: 6h, for: 3h}
+"#;
+    let s = run(&load(yaml), 2);
+    assert_conserved(&s);
+    let m = &s.messages;
+    assert!(m.split > 1_000 && m.in_flight > 1_000, "{m:?}");
+    let groups = s.impact.streams.iter().chain(s.impact.domains.iter());
+    for (name, i) in groups.filter(|(_, i)| i.generated > 0) {
+        assert_eq!(
+            i.generated,
+            i.delivered + i.ndr + i.quarantined + i.in_flight,
+            "{name}: {i:?}"
+        );
+        assert!(i.affected <= i.generated && i.affected_share <= 1.0, "{name}: {i:?}");
+    }
+    let inbound = &s.impact.streams["inbound"];
+    assert_eq!(
+        (inbound.generated, inbound.delivered, inbound.in_flight),
+        (m.generated, m.delivered, m.in_flight)
+    );
+    // The ages in flight count the copies queued for on-prem, and they are at most 2 h old.
+    let ages = &s.outcomes.in_flight_age_s;
+    assert_eq!(ages.count, m.in_flight);
+    assert!(ages.oldest <= 2.0 * 3600.0 + 60.0, "{ages:?}");
+}
+
 /// A sender of `kind` sending one message of `n` recipients to `receiver` (kind).
 fn deliveries(sender: &str, receiver: &str, n: u32) -> (u64, u64) {
     let yaml = format!(
