@@ -353,7 +353,10 @@ faults:
             i.delivered + i.ndr + i.quarantined + i.in_flight,
             "{name}: {i:?}"
         );
-        assert!(i.affected <= i.generated && i.affected_share <= 1.0, "{name}: {i:?}");
+        assert!(
+            i.affected <= i.generated && i.affected_share <= 1.0,
+            "{name}: {i:?}"
+        );
     }
     let inbound = &s.impact.streams["inbound"];
     assert_eq!(
