@@ -572,7 +572,7 @@ impl<'s> Engine<'s> {
     /// Runs to the horizon and closes the time integrals.
     pub fn run(&mut self) {
         self.run_until(self.horizon);
-        self.obs.close(self.horizon);
+        self.obs.close(self.horizon, self.msgs.iter_live());
     }
 
     fn dispatch(&mut self, ev: Event) {

@@ -390,16 +390,22 @@ impl Observer {
         self.averages_from = now;
     }
 
-    /// Brings the integrals up to `now` (the end of the run) and traces the oldest counted
+    /// Brings the integrals up to `now` (the end of the run), counts the ages of the messages
+    /// still `in_flight` (every message the engine holds), and traces the oldest counted
     /// message in flight at every sample time.
-    pub fn close(&mut self, now: SimTime) {
+    pub fn close<'m>(&mut self, now: SimTime, in_flight: impl Iterator<Item = &'m Message>) {
         // Deliveries are recorded in their stream's histogram only: all traffic's is the sum.
         let mut all = Latency::default();
         for s in &self.streams {
             all.merge(&s.latency);
         }
         self.total.latency = all;
-        self.fates.close();
+        self.fates.close(in_flight);
+        debug_assert_eq!(
+            self.fates.total.in_flight.total(),
+            self.in_flight,
+            "the messages in flight at the end are the counted ones not yet finished"
+        );
         for n in &mut self.nodes {
             n.advance(now);
         }

@@ -1,11 +1,12 @@
 //! What became of every counted message, and when: time to delivery or to NDR, messages
 //! delayed past thresholds, and the ages of those still in flight — per traffic stream and per
-//! recipient domain, streamed: counters by creation minute, never a record per message.
+//! recipient domain, streamed: counters by creation minute, never a record per message. The
+//! ages in flight are counted once, when the run closes, from the messages still in flight.
 
 use std::collections::{BTreeMap, VecDeque};
 
 use super::histogram::Latency;
-use crate::sim::message::Message;
+use crate::sim::message::{COUNTED, IS_NDR, Message};
 use crate::time::{SimDuration, SimTime};
 
 /// Creation times are kept to the minute: the ages of messages still in flight are exact to
@@ -159,18 +160,8 @@ impl Fate {
         self.in_flight.merge(&other.in_flight);
     }
 
-    fn created(&mut self, t: SimTime) {
-        self.generated += 1;
-        self.in_flight.add(cohort(t));
-    }
-
-    fn finished(&mut self, m: &Message, now: SimTime) -> SimDuration {
-        self.in_flight.remove(cohort(m.created));
-        now.since(m.created)
-    }
-
     fn delivered(&mut self, m: &Message, now: SimTime, thresholds: &[SimDuration]) {
-        let age = self.finished(m, now);
+        let age = now.since(m.created);
         self.delivered += 1;
         for (late, x) in self.delivered_late.iter_mut().zip(thresholds) {
             *late += u64::from(age > *x);
@@ -178,15 +169,14 @@ impl Fate {
     }
 
     fn ndr(&mut self, m: &Message, now: SimTime, thresholds: &[SimDuration]) {
-        let age = self.finished(m, now);
+        let age = now.since(m.created);
         self.ndr += 1;
         for (late, x) in self.ndr_late.iter_mut().zip(thresholds) {
             *late += u64::from(age > *x);
         }
     }
 
-    fn quarantined(&mut self, m: &Message, now: SimTime) {
-        self.finished(m, now);
+    fn quarantined(&mut self) {
         self.quarantined += 1;
     }
 }
@@ -234,9 +224,17 @@ impl Fates {
         }
     }
 
-    /// Sums all counted traffic's record from the streams' (each counted message is counted
-    /// in its stream only while the run goes).
-    pub fn close(&mut self) {
+    /// Counts the ages of the messages still `in_flight` (the counted ones among them, by
+    /// creation minute, in their stream and recipient domain) and sums all counted traffic's
+    /// record from the streams' (each counted message is counted in its stream only while the
+    /// run goes). Counting the messages in flight at the end gives what counting each one in
+    /// at its creation and out at its end would, without two ring updates per message.
+    pub fn close<'m>(&mut self, in_flight: impl Iterator<Item = &'m Message>) {
+        for m in in_flight.filter(|m| m.has(COUNTED) && !m.has(IS_NDR)) {
+            for g in self.groups(m.stream, m.rcpt_domain).0 {
+                g.in_flight.add(cohort(m.created));
+            }
+        }
         let mut total = Fate::new(self.thresholds.len());
         for s in &self.streams {
             total.merge(s);
@@ -271,7 +269,7 @@ impl Fates {
     /// A counted message of `stream` to `domain` was created at `now`.
     pub fn created(&mut self, stream: u16, domain: u16, now: SimTime) {
         for g in self.groups(stream, domain).0 {
-            g.created(now);
+            g.generated += 1;
         }
         let i = cohort(now) as usize;
         if self.cohorts.len() <= i {
@@ -307,7 +305,7 @@ impl Fates {
     /// A counted message was quarantined at `now`.
     pub fn quarantined(&mut self, m: &Message, now: SimTime) {
         for g in self.groups(m.stream, m.rcpt_domain).0 {
-            g.quarantined(m, now);
+            g.quarantined();
         }
         self.cohort_finished(m, now);
     }
@@ -347,7 +345,7 @@ impl Fates {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::message::{COUNTED, SUBMITTED};
+    use crate::sim::message::SUBMITTED;
 
     fn msg(created_s: u64, stream: u16, domain: u16) -> Message {
         Message {
@@ -376,7 +374,7 @@ mod tests {
         let m = msg(0, 0, 2);
         f.created(0, 2, m.created);
         f.delivered(&m, secs(7200));
-        f.close();
+        f.close(std::iter::empty());
         assert_eq!(f.total.delivered_late, [1, 0, 0]);
         assert_eq!(f.domains[2].delivered_late, [1, 0, 0]);
         assert_eq!(f.total.in_flight.total(), 0);
@@ -389,7 +387,11 @@ mod tests {
             f.created(0, 0, secs(s));
         }
         f.ndr(&msg(30, 0, 0), 9, secs(90_000));
-        f.close();
+        // Still in flight at the end (in no particular order), and an NDR, which is not counted.
+        let mut ndr = msg(0, 0, 0);
+        ndr.flags |= IS_NDR;
+        let left = [msg(7200, 0, 0), ndr, msg(0, 0, 0), msg(600, 0, 0)];
+        f.close(left.iter());
         let ring = &f.total.in_flight;
         assert_eq!(ring.total(), 3);
         assert_eq!(ring.oldest(), Some(secs(0)));
