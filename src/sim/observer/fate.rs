@@ -160,19 +160,19 @@ impl Fate {
         self.in_flight.merge(&other.in_flight);
     }
 
-    fn delivered(&mut self, m: &Message, now: SimTime, thresholds: &[SimDuration]) {
-        let age = now.since(m.created);
+    /// Delivered, later than the first `late` thresholds.
+    fn delivered(&mut self, late: usize) {
         self.delivered += 1;
-        for (late, x) in self.delivered_late.iter_mut().zip(thresholds) {
-            *late += u64::from(age > *x);
+        for n in &mut self.delivered_late[..late] {
+            *n += 1;
         }
     }
 
-    fn ndr(&mut self, m: &Message, now: SimTime, thresholds: &[SimDuration]) {
-        let age = now.since(m.created);
+    /// NDR'd, later than the first `late` thresholds.
+    fn ndr(&mut self, late: usize) {
         self.ndr += 1;
-        for (late, x) in self.ndr_late.iter_mut().zip(thresholds) {
-            *late += u64::from(age > *x);
+        for n in &mut self.ndr_late[..late] {
+            *n += 1;
         }
     }
 
@@ -215,6 +215,7 @@ pub struct Fates {
 impl Fates {
     /// Recorders for `streams` traffic streams, counting delays over each of `thresholds`.
     pub fn new(streams: usize, thresholds: &[SimDuration]) -> Fates {
+        debug_assert!(thresholds.is_sorted(), "delay thresholds ascending");
         let n = thresholds.len();
         Fates {
             thresholds: thresholds.to_vec(),
@@ -231,7 +232,7 @@ impl Fates {
     /// at its creation and out at its end would, without two ring updates per message.
     pub fn close<'m>(&mut self, in_flight: impl Iterator<Item = &'m Message>) {
         for m in in_flight.filter(|m| m.has(COUNTED) && !m.has(IS_NDR)) {
-            for g in self.groups(m.stream, m.rcpt_domain).0 {
+            for g in self.groups(m.stream, m.rcpt_domain) {
                 g.in_flight.add(cohort(m.created));
             }
         }
@@ -243,8 +244,8 @@ impl Fates {
     }
 
     /// The records a message of `stream` to `domain` counts in (its stream, its domain),
-    /// grown on first use, and the thresholds.
-    fn groups(&mut self, stream: u16, domain: u16) -> ([&mut Fate; 2], &[SimDuration]) {
+    /// grown on first use.
+    fn groups(&mut self, stream: u16, domain: u16) -> [&mut Fate; 2] {
         let n = self.thresholds.len();
         let d = domain as usize;
         if self.domains.len() <= d {
@@ -253,10 +254,13 @@ impl Fates {
         if self.streams.len() <= stream as usize {
             self.streams.resize(stream as usize + 1, Fate::new(n));
         }
-        (
-            [&mut self.streams[stream as usize], &mut self.domains[d]],
-            &self.thresholds,
-        )
+        [&mut self.streams[stream as usize], &mut self.domains[d]]
+    }
+
+    /// How many of the thresholds (ascending) an outcome after `age` is later than.
+    #[inline]
+    fn late(&self, age: SimDuration) -> usize {
+        self.thresholds.partition_point(|x| age > *x)
     }
 
     fn cohort_finished(&mut self, m: &Message, now: SimTime) {
@@ -268,7 +272,7 @@ impl Fates {
 
     /// A counted message of `stream` to `domain` was created at `now`.
     pub fn created(&mut self, stream: u16, domain: u16, now: SimTime) {
-        for g in self.groups(stream, domain).0 {
+        for g in self.groups(stream, domain) {
             g.generated += 1;
         }
         let i = cohort(now) as usize;
@@ -280,18 +284,18 @@ impl Fates {
 
     /// A counted message was delivered at `now`.
     pub fn delivered(&mut self, m: &Message, now: SimTime) {
-        let (groups, thresholds) = self.groups(m.stream, m.rcpt_domain);
-        for g in groups {
-            g.delivered(m, now, thresholds);
+        let late = self.late(now.since(m.created));
+        for g in self.groups(m.stream, m.rcpt_domain) {
+            g.delivered(late);
         }
         self.cohort_finished(m, now);
     }
 
     /// A counted message was returned with code `code` at `now`.
     pub fn ndr(&mut self, m: &Message, code: u16, now: SimTime) {
-        let (groups, thresholds) = self.groups(m.stream, m.rcpt_domain);
-        for g in groups {
-            g.ndr(m, now, thresholds);
+        let late = self.late(now.since(m.created));
+        for g in self.groups(m.stream, m.rcpt_domain) {
+            g.ndr(late);
         }
         let age = now.since(m.created).0;
         self.time_to_ndr.record(age);
@@ -304,7 +308,7 @@ impl Fates {
 
     /// A counted message was quarantined at `now`.
     pub fn quarantined(&mut self, m: &Message, now: SimTime) {
-        for g in self.groups(m.stream, m.rcpt_domain).0 {
+        for g in self.groups(m.stream, m.rcpt_domain) {
             g.quarantined();
         }
         self.cohort_finished(m, now);
