@@ -283,25 +283,33 @@ fn a_drain_of_40000_messages_at_40_sessions_with_50ms_rtt_takes_minutes() {
     assert!(t > 90.0 && t < 200.0, "{t} s");
 }
 
+/// Multi-recipient mail from the internet to contoso.com, whose mailboxes are in EOP and
+/// on-prem: EOP splits a message whose recipients are in both. `extra` adds sections.
+fn split_scenario(duration: &str, seed: u64, extra: &str) -> String {
+    format!(
+        r#"
+name: split
+duration: {duration}
+seed: {seed}
+domains:
+  contoso.com: {{mx: eop, mailboxes: {{eop: 0.6, onprem: 0.4}}, unknown_recipients: 0.01}}
+  "*": {{mx: internet, mailboxes: {{internet: 1.0}}}}
+nodes:
+  internet: {{kind: internet}}
+  eop: {{kind: exchange_online, accepted_domains: {{contoso.com: internal_relay}}}}
+  onprem: {{kind: exchange_server, accepted_domains: {{contoso.com: authoritative}}}}
+connectors:
+  - {{name: eop-to-onprem, from: eop, to: onprem, domains: [contoso.com]}}
+traffic:
+  - {{name: inbound, from: internet, to: contoso.com, rate: 1/s, recipients: {{weights: {{1: 0.5, 3: 0.3, 10: 0.2}}}}}}
+{extra}
+"#
+    )
+}
+
 #[test]
 fn a_message_is_split_where_its_recipients_next_hops_differ_and_recipients_are_conserved() {
-    let yaml = r#"
-name: split
-duration: 6h
-seed: 5
-domains:
-  contoso.com: {mx: eop, mailboxes: {eop: 0.6, onprem: 0.4}, unknown_recipients: 0.01}
-  "*": {mx: internet, mailboxes: {internet: 1.0}}
-nodes:
-  internet: {kind: internet}
-  eop: {kind: exchange_online, accepted_domains: {contoso.com: internal_relay}}
-  onprem: {kind: exchange_server, accepted_domains: {contoso.com: authoritative}}
-connectors:
-  - {name: eop-to-onprem, from: eop, to: onprem, domains: [contoso.com]}
-traffic:
-  - {name: inbound, from: internet, to: contoso.com, rate: 1/s, recipients: {weights: {1: 0.5, 3: 0.3, 10: 0.2}}}
-"#;
-    let s = run(&load(yaml), 2);
+    let s = run(&load(&split_scenario("6h", 5, "")), 2);
     assert_conserved(&s);
     let m = &s.messages;
     let r = &s.recipients;
@@ -324,25 +332,8 @@ traffic:
 fn split_copies_have_their_own_fates_in_the_impact_and_the_ages_in_flight() {
     // Multi-recipient mail split at EOP, and on-prem down for the last two hours: copies are
     // delivered, NDR'd and still queued at the end. Each copy counts as a message everywhere.
-    let yaml = r#"
-name: split-fates
-duration: 8h
-seed: 9
-domains:
-  contoso.com: {mx: eop, mailboxes: {eop: 0.6, onprem: 0.4}, unknown_recipients: 0.01}
-  "*": {mx: internet, mailboxes: {internet: 1.0}}
-nodes:
-  internet: {kind: internet}
-  eop: {kind: exchange_online, accepted_domains: {contoso.com: internal_relay}}
-  onprem: {kind: exchange_server, accepted_domains: {contoso.com: authoritative}}
-connectors:
-  - {name: eop-to-onprem, from: eop, to: onprem, domains: [contoso.com]}
-traffic:
-  - {name: inbound, from: internet, to: contoso.com, rate: 1/s, recipients: {weights: {1: 0.5, 3: 0.3, 10: 0.2}}}
-faults:
-  - {kind: server_down, node: onprem, at: 6h, for: 3h}
-"#;
-    let s = run(&load(yaml), 2);
+    let faults = "faults:\n  - {kind: server_down, node: onprem, at: 6h, for: 3h}";
+    let s = run(&load(&split_scenario("8h", 9, faults)), 2);
     assert_conserved(&s);
     let m = &s.messages;
     assert!(m.split > 1_000 && m.in_flight > 1_000, "{m:?}");
