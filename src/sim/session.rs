@@ -199,11 +199,11 @@ impl Engine<'_> {
 
     /// Starts sessions on an open queue while it has messages and free session slots.
     pub(crate) fn pump(&mut self, q: usize) {
-        // Most calls find the queue empty (its last message just left): nothing to look at.
-        if self.queues[q].msgs.is_empty() {
-            return;
-        }
-        while self.queues[q].mode == QueueMode::Open && self.has_session_slot(q) {
+        // Emptiness first: most calls find the queue empty (its last message just left).
+        while !self.queues[q].msgs.is_empty()
+            && self.queues[q].mode == QueueMode::Open
+            && self.has_session_slot(q)
+        {
             let Some(id) = self.next_to_send(q) else {
                 break;
             };

@@ -293,16 +293,16 @@ impl Fates {
 
     /// A counted message was returned with code `code` at `now`.
     pub fn ndr(&mut self, m: &Message, code: u16, now: SimTime) {
-        let late = self.late(now.since(m.created));
+        let age = now.since(m.created);
+        let late = self.late(age);
         for g in self.groups(m.stream, m.rcpt_domain) {
             g.ndr(late);
         }
-        let age = now.since(m.created).0;
-        self.time_to_ndr.record(age);
+        self.time_to_ndr.record(age.0);
         self.time_to_ndr_by_code
             .entry(code)
             .or_default()
-            .record(age);
+            .record(age.0);
         self.cohort_finished(m, now);
     }
 
